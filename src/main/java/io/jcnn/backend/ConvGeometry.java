@@ -1,0 +1,60 @@
+package io.jcnn.backend;
+
+import io.jcnn.tensor.Shape;
+
+/**
+ * The shapes of one convolution: input N×C×H×W, filter K×(C/groups)×R×S, output N×K×P×Q with
+ * P = (H + 2·padH − dilationH·(R−1) − 1) / strideH + 1 (and likewise Q). Validated on construction.
+ */
+public record ConvGeometry(Shape input, Shape filter, ConvSpec spec, Shape output) {
+
+    /** Validates the combination and computes the output shape; {@code op} names the caller in errors. */
+    public static ConvGeometry of(String op, Shape input, Shape filter, ConvSpec spec) {
+        if (input.rank() != 4) {
+            throw new IllegalArgumentException(op + ": input must be N×C×H×W, got " + input);
+        }
+        if (filter.rank() != 4) {
+            throw new IllegalArgumentException(op + ": filter must be K×C/groups×R×S, got " + filter);
+        }
+        int c = input.channels();
+        int k = filter.dim(0);
+        int g = spec.groups();
+        if (c % g != 0 || k % g != 0) {
+            throw new IllegalArgumentException(op + ": groups=" + g + " must divide input channels " + c
+                    + " and output channels " + k);
+        }
+        if (filter.dim(1) * g != c) {
+            throw new IllegalArgumentException(op + ": filter " + filter + " expects " + filter.dim(1) * g
+                    + " input channels (" + filter.dim(1) + " per group × " + g + " groups), input " + input
+                    + " has " + c);
+        }
+        int effectiveR = spec.dilationH() * (filter.dim(2) - 1) + 1;
+        int effectiveS = spec.dilationW() * (filter.dim(3) - 1) + 1;
+        int paddedH = input.height() + 2 * spec.padH();
+        int paddedW = input.width() + 2 * spec.padW();
+        if (effectiveR > paddedH || effectiveS > paddedW) {
+            throw new IllegalArgumentException(op + ": kernel " + filter.dim(2) + "×" + filter.dim(3)
+                    + " (dilated " + effectiveR + "×" + effectiveS + ") is larger than the padded input "
+                    + paddedH + "×" + paddedW + " of " + input);
+        }
+        int p = (paddedH - effectiveR) / spec.strideH() + 1;
+        int q = (paddedW - effectiveS) / spec.strideW() + 1;
+        return new ConvGeometry(input, filter, spec, Shape.nchw(input.batch(), k, p, q));
+    }
+
+    public int batch() { return input.batch(); }
+    public int inChannels() { return input.channels(); }
+    public int inHeight() { return input.height(); }
+    public int inWidth() { return input.width(); }
+    public int outChannels() { return filter.dim(0); }
+    public int kernelH() { return filter.dim(2); }
+    public int kernelW() { return filter.dim(3); }
+    public int outHeight() { return output.height(); }
+    public int outWidth() { return output.width(); }
+    public int groups() { return spec.groups(); }
+
+    /** Multiply-adds of the forward pass times two: the FLOP count benchmarks report. */
+    public double forwardFlops() {
+        return 2.0 * output.size() * filter.dim(1) * kernelH() * kernelW();
+    }
+}

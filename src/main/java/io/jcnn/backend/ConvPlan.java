@@ -1,0 +1,34 @@
+package io.jcnn.backend;
+
+/**
+ * What a backend decided, once, for one convolution shape: the geometry plus backend-specific state such as
+ * descriptors, a chosen algorithm and the workspace it needs. Made by {@link Backend#planConv2d}; closing it
+ * releases that state.
+ */
+public class ConvPlan implements AutoCloseable {
+    private final Backend backend;
+    private final ConvGeometry geometry;
+
+    protected ConvPlan(Backend backend, ConvGeometry geometry) {
+        this.backend = backend;
+        this.geometry = geometry;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public ConvGeometry geometry() {
+        return geometry;
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public String toString() {
+        return "ConvPlan(" + geometry.input() + " * " + geometry.filter() + " -> " + geometry.output() + ", "
+                + geometry.spec() + ")";
+    }
+}

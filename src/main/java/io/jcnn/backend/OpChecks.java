@@ -1,0 +1,308 @@
+package io.jcnn.backend;
+
+import io.jcnn.tensor.Shape;
+import io.jcnn.tensor.Tensor;
+
+/**
+ * Argument validation shared by every backend, so each op rejects bad input the same way, before any work, with a
+ * message naming the op, the argument, what was expected and what was given.
+ */
+public final class OpChecks {
+    private OpChecks() {
+    }
+
+    /** Fails unless every tensor is open and lives on {@code backend}. */
+    public static void onBackend(Backend backend, String op, Tensor... tensors) {
+        for (int i = 0; i < tensors.length; i++) {
+            Tensor t = tensors[i];
+            if (t == null) {
+                throw new IllegalArgumentException(op + ": tensor argument " + (i + 1) + " is null");
+            }
+            if (t.isClosed()) {
+                throw new IllegalArgumentException(op + ": tensor argument " + (i + 1) + " " + t.shape() + " is closed");
+            }
+            if (t.backend() != backend) {
+                throw new IllegalArgumentException(op + ": tensor argument " + (i + 1) + " " + t.shape() + " is on "
+                        + t.backend().name() + ", expected " + backend.name() + "; copy it explicitly with Tensor.copyTo");
+            }
+        }
+    }
+
+    public static void shape(String op, String role, Tensor t, Shape expected) {
+        if (!t.shape().equals(expected)) {
+            throw new IllegalArgumentException(op + ": " + role + " must be " + expected + ", got " + t.shape());
+        }
+    }
+
+    public static void size(String op, String role, Tensor t, long expected) {
+        if (t.size() != expected) {
+            throw new IllegalArgumentException(op + ": " + role + " must hold " + expected + " elements, got "
+                    + t.size() + " (" + t.shape() + ")");
+        }
+    }
+
+    public static void sameSize(String op, String roleA, Tensor a, String roleB, Tensor b) {
+        if (a.size() != b.size()) {
+            throw new IllegalArgumentException(op + ": " + roleB + " " + b.shape() + " must have as many elements as "
+                    + roleA + " " + a.shape());
+        }
+    }
+
+    public static void sameShape(String op, String roleA, Tensor a, String roleB, Tensor b) {
+        if (!a.shape().equals(b.shape())) {
+            throw new IllegalArgumentException(op + ": " + roleB + " must have the shape of " + roleA + " "
+                    + a.shape() + ", got " + b.shape());
+        }
+    }
+
+    public static void distinct(String op, String roleA, Tensor a, String roleB, Tensor b) {
+        if (a.storage() == b.storage()) {
+            throw new IllegalArgumentException(op + ": " + roleA + " and " + roleB + " must not share storage");
+        }
+    }
+
+    public static void finite(String op, String role, float value) {
+        if (!Float.isFinite(value)) {
+            throw new IllegalArgumentException(op + ": " + role + " must be finite, got " + value);
+        }
+    }
+
+    public static void plan(Backend backend, String op, Object plan, Backend planBackend) {
+        if (plan == null) {
+            throw new IllegalArgumentException(op + ": plan is null; make one with plan*() on this backend");
+        }
+        if (planBackend != backend) {
+            throw new IllegalArgumentException(op + ": plan was made by " + planBackend.name() + ", expected "
+                    + backend.name());
+        }
+    }
+
+    // ---- per-op contracts ----
+
+    public static void gemm(Backend backend, boolean transposeA, boolean transposeB, int m, int n, int k,
+                            float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        String op = "gemm";
+        if (m <= 0 || n <= 0 || k <= 0) {
+            throw new IllegalArgumentException(op + ": m, n, k must be positive, got m=" + m + " n=" + n + " k=" + k);
+        }
+        onBackend(backend, op, a, b, c);
+        finite(op, "alpha", alpha);
+        finite(op, "beta", beta);
+        size(op, "A (" + (transposeA ? k + "×" + m : m + "×" + k) + ")", a, (long) m * k);
+        size(op, "B (" + (transposeB ? n + "×" + k : k + "×" + n) + ")", b, (long) k * n);
+        size(op, "C (" + m + "×" + n + ")", c, (long) m * n);
+        distinct(op, "A", a, "C", c);
+        distinct(op, "B", b, "C", c);
+    }
+
+    public static ConvGeometry conv(Backend backend, String op, ConvPlan plan) {
+        plan(backend, op, plan, plan == null ? null : plan.backend());
+        return plan.geometry();
+    }
+
+    public static void conv2dForward(Backend backend, ConvPlan plan, Tensor x, Tensor w, Tensor y) {
+        String op = "conv2dForward";
+        ConvGeometry g = conv(backend, op, plan);
+        onBackend(backend, op, x, w, y);
+        shape(op, "input x", x, g.input());
+        shape(op, "filter w", w, g.filter());
+        shape(op, "output y", y, g.output());
+        distinct(op, "x", x, "y", y);
+    }
+
+    public static void conv2dBackwardData(Backend backend, ConvPlan plan, Tensor dy, Tensor w, Tensor dx) {
+        String op = "conv2dBackwardData";
+        ConvGeometry g = conv(backend, op, plan);
+        onBackend(backend, op, dy, w, dx);
+        shape(op, "output gradient dy", dy, g.output());
+        shape(op, "filter w", w, g.filter());
+        shape(op, "input gradient dx", dx, g.input());
+        distinct(op, "dy", dy, "dx", dx);
+    }
+
+    public static void conv2dBackwardFilter(Backend backend, ConvPlan plan, Tensor x, Tensor dy, Tensor dw) {
+        String op = "conv2dBackwardFilter";
+        ConvGeometry g = conv(backend, op, plan);
+        onBackend(backend, op, x, dy, dw);
+        shape(op, "input x", x, g.input());
+        shape(op, "output gradient dy", dy, g.output());
+        shape(op, "filter gradient dw", dw, g.filter());
+    }
+
+    public static void biasAdd(Backend backend, Tensor y, Tensor bias) {
+        String op = "biasAdd";
+        onBackend(backend, op, y, bias);
+        checkBiasShapes(op, "y", y, "bias", bias);
+    }
+
+    public static void biasGradient(Backend backend, Tensor dy, Tensor dbias) {
+        String op = "biasGradient";
+        onBackend(backend, op, dy, dbias);
+        checkBiasShapes(op, "dy", dy, "dbias", dbias);
+    }
+
+    private static void checkBiasShapes(String op, String dataRole, Tensor data, String biasRole, Tensor bias) {
+        if (data.shape().rank() != 2 && data.shape().rank() != 4) {
+            throw new IllegalArgumentException(op + ": " + dataRole + " must be N×C or N×C×H×W, got " + data.shape());
+        }
+        size(op, biasRole + " (one per channel of " + dataRole + " " + data.shape() + ")", bias, data.shape().channels());
+    }
+
+    public static PoolGeometry pool(Backend backend, String op, PoolPlan plan) {
+        plan(backend, op, plan, plan == null ? null : plan.backend());
+        return plan.geometry();
+    }
+
+    public static void pool2dForward(Backend backend, PoolPlan plan, Tensor x, Tensor y) {
+        String op = "pool2dForward";
+        PoolGeometry g = pool(backend, op, plan);
+        onBackend(backend, op, x, y);
+        shape(op, "input x", x, g.input());
+        shape(op, "output y", y, g.output());
+    }
+
+    public static void pool2dBackward(Backend backend, PoolPlan plan, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        String op = "pool2dBackward";
+        PoolGeometry g = pool(backend, op, plan);
+        onBackend(backend, op, x, y, dy, dx);
+        shape(op, "input x", x, g.input());
+        shape(op, "output y", y, g.output());
+        shape(op, "output gradient dy", dy, g.output());
+        shape(op, "input gradient dx", dx, g.input());
+        distinct(op, "dy", dy, "dx", dx);
+    }
+
+    public static void activationForward(Backend backend, Activation activation, Tensor x, Tensor y) {
+        String op = "activationForward(" + kind(activation) + ")";
+        onBackend(backend, op, x, y);
+        sameSize(op, "x", x, "y", y);
+    }
+
+    public static void activationBackward(Backend backend, Activation activation, Tensor x, Tensor y, Tensor dy,
+                                          Tensor dx) {
+        String op = "activationBackward(" + kind(activation) + ")";
+        onBackend(backend, op, x, y, dy, dx);
+        sameSize(op, "x", x, "y", y);
+        sameSize(op, "x", x, "dy", dy);
+        sameSize(op, "x", x, "dx", dx);
+    }
+
+    private static String kind(Activation activation) {
+        if (activation == null) {
+            throw new IllegalArgumentException("activation: kind is null, expected RELU, LEAKY_RELU, SIGMOID or TANH");
+        }
+        return activation.kind().name();
+    }
+
+    public static void softmaxForward(Backend backend, Tensor x, Tensor y) {
+        String op = "softmaxForward";
+        onBackend(backend, op, x, y);
+        sameShape(op, "x", x, "y", y);
+    }
+
+    public static void softmaxBackward(Backend backend, Tensor y, Tensor dy, Tensor dx) {
+        String op = "softmaxBackward";
+        onBackend(backend, op, y, dy, dx);
+        sameShape(op, "y", y, "dy", dy);
+        sameShape(op, "y", y, "dx", dx);
+    }
+
+    public static void softmaxCrossEntropy(Backend backend, Tensor logits, Tensor labels, Tensor loss, Tensor dLogits) {
+        String op = "softmaxCrossEntropy";
+        onBackend(backend, op, logits, labels, loss, dLogits);
+        size(op, "labels (one class index per batch item of logits " + logits.shape() + ")", labels,
+                logits.shape().batch());
+        size(op, "loss", loss, 1);
+        sameShape(op, "logits", logits, "dLogits", dLogits);
+    }
+
+    public static void mseLoss(Backend backend, Tensor prediction, Tensor target, Tensor loss, Tensor dPrediction) {
+        String op = "mseLoss";
+        onBackend(backend, op, prediction, target, loss, dPrediction);
+        sameSize(op, "prediction", prediction, "target", target);
+        size(op, "loss", loss, 1);
+        sameShape(op, "prediction", prediction, "dPrediction", dPrediction);
+    }
+
+    public static void dropout(Backend backend, String op, Tensor in, Tensor out, float rate) {
+        onBackend(backend, op, in, out);
+        sameSize(op, "input", in, "output", out);
+        if (!(rate >= 0f && rate < 1f)) {
+            throw new IllegalArgumentException(op + ": rate must be in [0, 1), got " + rate);
+        }
+    }
+
+    public static void lrn(Backend backend, String op, Tensor x, Tensor... others) {
+        onBackend(backend, op, x);
+        onBackend(backend, op, others);
+        if (x.shape().rank() != 4) {
+            throw new IllegalArgumentException(op + ": x must be N×C×H×W, got " + x.shape());
+        }
+        for (Tensor t : others) {
+            sameShape(op, "x", x, "every other tensor", t);
+        }
+    }
+
+    public static void batchNorm(Backend backend, String op, Tensor x, Tensor y, Tensor... perChannel) {
+        onBackend(backend, op, x, y);
+        onBackend(backend, op, perChannel);
+        if (x.shape().rank() != 2 && x.shape().rank() != 4) {
+            throw new IllegalArgumentException(op + ": x must be N×C or N×C×H×W, got " + x.shape());
+        }
+        sameShape(op, "x", x, "y/dy/dx", y);
+        int c = x.shape().channels();
+        for (Tensor t : perChannel) {
+            size(op, "per-channel tensor (" + c + " channels of x " + x.shape() + ")", t, c);
+        }
+        if (x.shape().batch() * x.shape().spatialSize() < 2) {
+            throw new IllegalArgumentException(op + ": needs at least 2 values per channel to estimate a variance, x is "
+                    + x.shape());
+        }
+    }
+
+    public static void batchNormConstants(String op, float momentum, float epsilon) {
+        if (!(momentum >= 0f && momentum <= 1f)) {
+            throw new IllegalArgumentException(op + ": momentum must be in [0, 1], got " + momentum);
+        }
+        if (!(epsilon > 0f) || !Float.isFinite(epsilon)) {
+            throw new IllegalArgumentException(op + ": epsilon must be positive, got " + epsilon);
+        }
+    }
+
+    public static void sgdStep(Backend backend, Tensor param, Tensor grad, Tensor velocity, float learningRate,
+                               float momentum, float weightDecay) {
+        String op = "sgdStep";
+        onBackend(backend, op, param, grad, velocity);
+        sameSize(op, "param", param, "grad", grad);
+        sameSize(op, "param", param, "velocity", velocity);
+        finite(op, "learning rate", learningRate);
+        if (!(momentum >= 0f && momentum < 1f)) {
+            throw new IllegalArgumentException(op + ": momentum must be in [0, 1), got " + momentum);
+        }
+        if (!(weightDecay >= 0f) || !Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException(op + ": weight decay must be a finite value >= 0, got " + weightDecay);
+        }
+    }
+
+    public static void adamStep(Backend backend, Tensor param, Tensor grad, Tensor m, Tensor v, float learningRate,
+                                float beta1, float beta2, float epsilon, float weightDecay, int step) {
+        String op = "adamStep";
+        onBackend(backend, op, param, grad, m, v);
+        sameSize(op, "param", param, "grad", grad);
+        sameSize(op, "param", param, "m", m);
+        sameSize(op, "param", param, "v", v);
+        finite(op, "learning rate", learningRate);
+        if (!(beta1 >= 0f && beta1 < 1f) || !(beta2 >= 0f && beta2 < 1f)) {
+            throw new IllegalArgumentException(op + ": beta1 and beta2 must be in [0, 1), got " + beta1 + ", " + beta2);
+        }
+        if (!(epsilon > 0f) || !Float.isFinite(epsilon)) {
+            throw new IllegalArgumentException(op + ": epsilon must be positive, got " + epsilon);
+        }
+        if (!(weightDecay >= 0f) || !Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException(op + ": weight decay must be a finite value >= 0, got " + weightDecay);
+        }
+        if (step < 1) {
+            throw new IllegalArgumentException(op + ": step counts from 1, got " + step);
+        }
+    }
+}

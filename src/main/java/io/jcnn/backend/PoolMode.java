@@ -1,0 +1,7 @@
+package io.jcnn.backend;
+
+/** Pooling reduction. Average pooling divides by the full window, padding included (Caffe's and cuDNN's default). */
+public enum PoolMode {
+    MAX,
+    AVERAGE
+}

@@ -1,0 +1,378 @@
+package io.jcnn.backend.cpu;
+
+import io.jcnn.backend.Activation;
+import io.jcnn.backend.Backend;
+import io.jcnn.backend.ConvGeometry;
+import io.jcnn.backend.ConvPlan;
+import io.jcnn.backend.ConvSpec;
+import io.jcnn.backend.LrnSpec;
+import io.jcnn.backend.MemoryStats;
+import io.jcnn.backend.OpChecks;
+import io.jcnn.backend.PoolGeometry;
+import io.jcnn.backend.PoolPlan;
+import io.jcnn.backend.PoolSpec;
+import io.jcnn.tensor.Shape;
+import io.jcnn.tensor.Tensor;
+
+/**
+ * The pure-Java backend: the reference every other backend is checked against and the fallback for machines
+ * without a GPU. Multithreaded with deterministic work splitting, so a fixed seed and thread count reproduce a
+ * run bit for bit. Each op family lives in its own class; this class validates, unwraps and dispatches.
+ */
+public final class CpuBackend implements Backend {
+    private final CpuParallel parallel;
+    private long liveBytes;
+    private long peakBytes;
+    private long allocations;
+    private long frees;
+    /** Grow-only scratch shared by all ops (im2col columns, per-thread partial sums); sized by the plans. */
+    private float[] workspace = new float[0];
+
+    /** A backend using every available processor. */
+    public CpuBackend() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public CpuBackend(int threads) {
+        this.parallel = new CpuParallel(threads);
+    }
+
+    public int threads() {
+        return parallel.threads();
+    }
+
+    // ---- device and memory ----
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return "cpu: pure Java, " + parallel.threads() + " threads, " + System.getProperty("java.vm.name") + " "
+                + Runtime.version();
+    }
+
+    @Override
+    public synchronized Tensor allocate(Shape shape) {
+        CpuStorage storage = new CpuStorage(this, shape.size());
+        countAllocation(4L * shape.size());
+        return new Tensor(this, shape, storage);
+    }
+
+    private void countAllocation(long bytes) {
+        allocations++;
+        liveBytes += bytes;
+        peakBytes = Math.max(peakBytes, liveBytes);
+    }
+
+    synchronized void onRelease(CpuStorage storage) {
+        frees++;
+        liveBytes -= 4L * storage.data.length;
+    }
+
+    /** Grows the shared workspace to at least {@code floats}; called while planning, never by an op. */
+    private synchronized void reserveWorkspace(long floats) {
+        if (floats > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("workspace of " + floats + " floats exceeds the CPU backend's 2^31-1 limit");
+        }
+        if (floats > workspace.length) {
+            liveBytes -= 4L * workspace.length;
+            workspace = new float[(int) floats];
+            countAllocation(4L * floats);
+        }
+    }
+
+    @Override
+    public void upload(float[] source, Tensor target) {
+        OpChecks.onBackend(this, "upload", target);
+        if (source == null || source.length != target.size()) {
+            throw new IllegalArgumentException("upload: expected " + target.size() + " floats for " + target.shape()
+                    + ", got " + (source == null ? "null" : source.length));
+        }
+        System.arraycopy(source, 0, data(target), 0, source.length);
+    }
+
+    @Override
+    public void download(Tensor source, float[] target) {
+        OpChecks.onBackend(this, "download", source);
+        if (target == null || target.length < source.size()) {
+            throw new IllegalArgumentException("download: expected room for " + source.size() + " floats of "
+                    + source.shape() + ", got " + (target == null ? "null" : target.length));
+        }
+        System.arraycopy(data(source), 0, target, 0, source.size());
+    }
+
+    @Override
+    public void copy(Tensor source, Tensor target) {
+        OpChecks.onBackend(this, "copy", source, target);
+        OpChecks.sameSize("copy", "source", source, "target", target);
+        System.arraycopy(data(source), 0, data(target), 0, source.size());
+    }
+
+    @Override
+    public void fill(Tensor target, float value) {
+        OpChecks.onBackend(this, "fill", target);
+        java.util.Arrays.fill(data(target), 0, target.size(), value);
+    }
+
+    @Override
+    public void synchronize() {
+        // Every CPU op completes before it returns.
+    }
+
+    @Override
+    public synchronized MemoryStats memoryStats() {
+        return new MemoryStats(liveBytes, peakBytes, allocations, frees);
+    }
+
+    @Override
+    public synchronized void close() {
+        liveBytes -= 4L * workspace.length;
+        workspace = new float[0];
+        parallel.close();
+    }
+
+    static float[] data(Tensor t) {
+        return ((CpuStorage) t.storage()).data;
+    }
+
+    // ---- dense linear algebra ----
+
+    @Override
+    public void gemm(boolean transposeA, boolean transposeB, int m, int n, int k,
+                     float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        OpChecks.gemm(this, transposeA, transposeB, m, n, k, alpha, a, b, beta, c);
+        CpuGemm.gemm(parallel, transposeA, transposeB, m, n, k, alpha,
+                data(a), 0, transposeA ? m : k,
+                data(b), 0, transposeB ? k : n,
+                beta, data(c), 0, n);
+    }
+
+    // ---- convolution ----
+
+    @Override
+    public ConvPlan planConv2d(Shape input, Shape filter, ConvSpec spec) {
+        ConvGeometry geometry = ConvGeometry.of("planConv2d", input, filter, spec);
+        reserveWorkspace(CpuConvolution.workspaceFloats(geometry, parallel.threads()));
+        return new CpuConvPlan(this, geometry);
+    }
+
+    /** The CPU needs no state beyond the geometry; the workspace is shared and reserved at planning. */
+    private static final class CpuConvPlan extends ConvPlan {
+        CpuConvPlan(Backend backend, ConvGeometry geometry) {
+            super(backend, geometry);
+        }
+    }
+
+    @Override
+    public void conv2dForward(ConvPlan plan, Tensor x, Tensor w, Tensor y) {
+        OpChecks.conv2dForward(this, plan, x, w, y);
+        CpuConvolution.forward(parallel, plan.geometry(), data(x), data(w), data(y), workspace);
+    }
+
+    @Override
+    public void conv2dBackwardData(ConvPlan plan, Tensor dy, Tensor w, Tensor dx) {
+        OpChecks.conv2dBackwardData(this, plan, dy, w, dx);
+        CpuConvolution.backwardData(parallel, plan.geometry(), data(dy), data(w), data(dx), workspace);
+    }
+
+    @Override
+    public void conv2dBackwardFilter(ConvPlan plan, Tensor x, Tensor dy, Tensor dw) {
+        OpChecks.conv2dBackwardFilter(this, plan, x, dy, dw);
+        CpuConvolution.backwardFilter(parallel, plan.geometry(), data(x), data(dy), data(dw), workspace);
+    }
+
+    @Override
+    public void biasAdd(Tensor y, Tensor bias) {
+        OpChecks.biasAdd(this, y, bias);
+        Shape s = y.shape();
+        CpuBias.add(parallel, s.batch(), s.channels(), s.spatialSize(), data(y), data(bias));
+    }
+
+    @Override
+    public void biasGradient(Tensor dy, Tensor dbias) {
+        OpChecks.biasGradient(this, dy, dbias);
+        Shape s = dy.shape();
+        CpuBias.gradient(parallel, s.batch(), s.channels(), s.spatialSize(), data(dy), data(dbias));
+    }
+
+    // ---- pooling ----
+
+    @Override
+    public PoolPlan planPool2d(Shape input, PoolSpec spec) {
+        return new CpuPoolPlan(this, PoolGeometry.of("planPool2d", input, spec));
+    }
+
+    private static final class CpuPoolPlan extends PoolPlan {
+        CpuPoolPlan(Backend backend, PoolGeometry geometry) {
+            super(backend, geometry);
+        }
+    }
+
+    @Override
+    public void pool2dForward(PoolPlan plan, Tensor x, Tensor y) {
+        OpChecks.pool2dForward(this, plan, x, y);
+        CpuPooling.forward(parallel, plan.geometry(), data(x), data(y));
+    }
+
+    @Override
+    public void pool2dBackward(PoolPlan plan, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        OpChecks.pool2dBackward(this, plan, x, y, dy, dx);
+        CpuPooling.backward(parallel, plan.geometry(), data(x), data(y), data(dy), data(dx));
+    }
+
+    // ---- activations ----
+
+    @Override
+    public void activationForward(Activation activation, Tensor x, Tensor y) {
+        OpChecks.activationForward(this, activation, x, y);
+        CpuActivations.forward(parallel, activation, data(x), data(y), x.size());
+    }
+
+    @Override
+    public void activationBackward(Activation activation, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        OpChecks.activationBackward(this, activation, x, y, dy, dx);
+        CpuActivations.backward(parallel, activation, data(x), data(y), data(dy), data(dx), x.size());
+    }
+
+    // ---- softmax and losses ----
+
+    @Override
+    public void softmaxForward(Tensor x, Tensor y, boolean log) {
+        OpChecks.softmaxForward(this, x, y);
+        CpuSoftmax.forward(parallel, data(x), data(y), x.shape().batch(), x.shape().sampleSize(), log);
+    }
+
+    @Override
+    public void softmaxBackward(Tensor y, Tensor dy, Tensor dx, boolean log) {
+        OpChecks.softmaxBackward(this, y, dy, dx);
+        CpuSoftmax.backward(parallel, data(y), data(dy), data(dx), y.shape().batch(), y.shape().sampleSize(), log);
+    }
+
+    @Override
+    public void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor loss, Tensor dLogits) {
+        OpChecks.softmaxCrossEntropy(this, logits, labels, loss, dLogits);
+        CpuLosses.softmaxCrossEntropy(parallel, data(logits), data(labels), data(loss), data(dLogits),
+                logits.shape().batch(), logits.shape().sampleSize());
+    }
+
+    @Override
+    public void mseLoss(Tensor prediction, Tensor target, Tensor loss, Tensor dPrediction) {
+        OpChecks.mseLoss(this, prediction, target, loss, dPrediction);
+        CpuLosses.mse(parallel, data(prediction), data(target), data(loss), data(dPrediction),
+                prediction.shape().batch(), prediction.size());
+    }
+
+    // ---- regularisation and normalisation ----
+
+    @Override
+    public void dropoutForward(Tensor x, Tensor y, float rate, long seed) {
+        OpChecks.dropout(this, "dropoutForward", x, y, rate);
+        CpuDropout.apply(parallel, data(x), data(y), x.size(), rate, seed);
+    }
+
+    @Override
+    public void dropoutBackward(Tensor dy, Tensor dx, float rate, long seed) {
+        OpChecks.dropout(this, "dropoutBackward", dy, dx, rate);
+        CpuDropout.apply(parallel, data(dy), data(dx), dy.size(), rate, seed);
+    }
+
+    @Override
+    public void lrnForward(LrnSpec spec, Tensor x, Tensor y) {
+        OpChecks.lrn(this, "lrnForward", x, y);
+        Shape s = x.shape();
+        CpuLocalResponseNorm.forward(parallel, spec, s.batch(), s.channels(), s.spatialSize(), data(x), data(y));
+    }
+
+    @Override
+    public void lrnBackward(LrnSpec spec, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        OpChecks.lrn(this, "lrnBackward", x, y, dy, dx);
+        Shape s = x.shape();
+        CpuLocalResponseNorm.backward(parallel, spec, s.batch(), s.channels(), s.spatialSize(),
+                data(x), data(y), data(dy), data(dx));
+    }
+
+    @Override
+    public void batchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y,
+                                         Tensor runningMean, Tensor runningVariance,
+                                         Tensor savedMean, Tensor savedInvStd, float momentum, float epsilon) {
+        String op = "batchNormForwardTraining";
+        OpChecks.batchNorm(this, op, x, y, gamma, beta, runningMean, runningVariance, savedMean, savedInvStd);
+        OpChecks.batchNormConstants(op, momentum, epsilon);
+        Shape s = x.shape();
+        CpuBatchNorm.forwardTraining(parallel, s.batch(), s.channels(), s.spatialSize(), data(x), data(gamma),
+                data(beta), data(y), data(runningMean), data(runningVariance), data(savedMean), data(savedInvStd),
+                momentum, epsilon);
+    }
+
+    @Override
+    public void batchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor y,
+                                          Tensor runningMean, Tensor runningVariance, float epsilon) {
+        String op = "batchNormForwardInference";
+        OpChecks.batchNorm(this, op, x, y, gamma, beta, runningMean, runningVariance);
+        OpChecks.batchNormConstants(op, 0f, epsilon);
+        Shape s = x.shape();
+        CpuBatchNorm.forwardInference(parallel, s.batch(), s.channels(), s.spatialSize(), data(x), data(gamma),
+                data(beta), data(y), data(runningMean), data(runningVariance), epsilon);
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor savedMean, Tensor savedInvStd,
+                                  Tensor dx, Tensor dGamma, Tensor dBeta) {
+        String op = "batchNormBackward";
+        OpChecks.batchNorm(this, op, x, dy, gamma, savedMean, savedInvStd, dGamma, dBeta);
+        OpChecks.sameShape(op, "x", x, "dx", dx);
+        OpChecks.onBackend(this, op, dx);
+        Shape s = x.shape();
+        CpuBatchNorm.backward(parallel, s.batch(), s.channels(), s.spatialSize(), data(x), data(dy), data(gamma),
+                data(savedMean), data(savedInvStd), data(dx), data(dGamma), data(dBeta));
+    }
+
+    // ---- elementwise and reductions ----
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        OpChecks.onBackend(this, "axpy", x, y);
+        OpChecks.sameSize("axpy", "x", x, "y", y);
+        OpChecks.finite("axpy", "alpha", alpha);
+        CpuElementwise.axpy(parallel, alpha, data(x), data(y), x.size());
+    }
+
+    @Override
+    public void scale(Tensor x, float alpha) {
+        OpChecks.onBackend(this, "scale", x);
+        OpChecks.finite("scale", "alpha", alpha);
+        CpuElementwise.scale(parallel, data(x), alpha, x.size());
+    }
+
+    @Override
+    public double sumOfSquares(Tensor x) {
+        OpChecks.onBackend(this, "sumOfSquares", x);
+        return CpuElementwise.sumOfSquares(parallel, data(x), x.size());
+    }
+
+    // ---- optimizer steps ----
+
+    @Override
+    public void sgdStep(Tensor param, Tensor grad, Tensor velocity, float learningRate, float momentum,
+                        float weightDecay, boolean nesterov) {
+        OpChecks.sgdStep(this, param, grad, velocity, learningRate, momentum, weightDecay);
+        CpuOptimizerSteps.sgd(parallel, data(param), data(grad), data(velocity), param.size(), learningRate,
+                momentum, weightDecay, nesterov);
+    }
+
+    @Override
+    public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, float learningRate, float beta1, float beta2,
+                         float epsilon, float weightDecay, int step) {
+        OpChecks.adamStep(this, param, grad, m, v, learningRate, beta1, beta2, epsilon, weightDecay, step);
+        CpuOptimizerSteps.adam(parallel, data(param), data(grad), data(m), data(v), param.size(), learningRate,
+                beta1, beta2, epsilon, weightDecay, step);
+    }
+
+    @Override
+    public String toString() {
+        return description();
+    }
+}

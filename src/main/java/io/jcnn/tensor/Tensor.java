@@ -1,0 +1,100 @@
+package io.jcnn.tensor;
+
+import io.jcnn.backend.Backend;
+
+/**
+ * A float32 tensor living on one backend's device. A tensor made by {@link Backend#allocate} owns its storage and
+ * frees it on {@link #close()}; a {@link #reshape view} shares the storage of its source and frees nothing.
+ * Copies between devices are explicit ({@link #copyTo}); nothing moves behind the user's back.
+ */
+public final class Tensor implements AutoCloseable {
+    private final Backend backend;
+    private final Shape shape;
+    private final Storage storage;
+    private final boolean owner;
+    private boolean closed;
+
+    /** For backends: wraps storage this tensor will own. */
+    public Tensor(Backend backend, Shape shape, Storage storage) {
+        this(backend, shape, storage, true);
+    }
+
+    private Tensor(Backend backend, Shape shape, Storage storage, boolean owner) {
+        if (storage.capacity() < shape.size()) {
+            throw new IllegalArgumentException("storage of " + storage.capacity() + " floats cannot hold shape " + shape);
+        }
+        this.backend = backend;
+        this.shape = shape;
+        this.storage = storage;
+        this.owner = owner;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    /** Number of elements. */
+    public int size() {
+        return shape.size();
+    }
+
+    /** The device memory; for backends, which check that it is theirs before reading it. */
+    public Storage storage() {
+        if (closed) {
+            throw new IllegalStateException("tensor " + shape + " on " + backend.name() + " is closed");
+        }
+        return storage;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** A view with another shape of the same element count; it shares storage and owns nothing. */
+    public Tensor reshape(Shape newShape) {
+        if (newShape.size() != shape.size()) {
+            throw new IllegalArgumentException("cannot reshape " + shape + " (" + shape.size() + " elements) to "
+                    + newShape + " (" + newShape.size() + " elements)");
+        }
+        return new Tensor(backend, newShape, storage(), false);
+    }
+
+    /** Downloads the elements to a new host array (row-major, outermost dimension first). */
+    public float[] toArray() {
+        float[] out = new float[shape.size()];
+        backend.download(this, out);
+        return out;
+    }
+
+    /** Uploads {@code values} (row-major) into this tensor. */
+    public void copyFrom(float[] values) {
+        backend.upload(values, this);
+    }
+
+    /** An explicit copy of this tensor on {@code target}; the caller owns the result. */
+    public Tensor copyTo(Backend target) {
+        Tensor copy = target.allocate(shape);
+        copy.copyFrom(toArray());
+        return copy;
+    }
+
+    /** Frees the storage if this tensor owns it. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            if (owner) {
+                storage.release();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor(" + shape + " on " + backend.name() + (owner ? "" : ", view") + (closed ? ", closed" : "") + ")";
+    }
+}
