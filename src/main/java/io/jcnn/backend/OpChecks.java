@@ -23,9 +23,15 @@ public final class OpChecks {
             }
             if (t.backend() != backend) {
                 throw new IllegalArgumentException(op + ": tensor argument " + (i + 1) + " " + t.shape() + " is on "
-                        + t.backend().name() + ", expected " + backend.name() + "; copy it explicitly with Tensor.copyTo");
+                        + where(t.backend(), backend) + ", expected " + backend.name()
+                        + "; copy it explicitly with Tensor.copyTo");
             }
         }
+    }
+
+    /** Names the backend {@code actual}, telling it apart from {@code expected} when both share a name. */
+    public static String where(Backend actual, Backend expected) {
+        return actual.name().equals(expected.name()) ? "another " + actual.name() + " backend instance" : actual.name();
     }
 
     public static void shape(String op, String role, Tensor t, Shape expected) {

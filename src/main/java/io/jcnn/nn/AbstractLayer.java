@@ -1,6 +1,7 @@
 package io.jcnn.nn;
 
 import io.jcnn.backend.Backend;
+import io.jcnn.backend.OpChecks;
 import io.jcnn.tensor.Shape;
 import io.jcnn.tensor.Tensor;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ public abstract class AbstractLayer implements Layer {
     private Tensor output;
     private Tensor inputGradient;
     private Tensor lastInput;
+    private boolean created;
 
     protected AbstractLayer(String name) {
         if (name == null || name.isBlank()) {
@@ -70,8 +72,9 @@ public abstract class AbstractLayer implements Layer {
         Shape out = plan(target, shape);
         inputShape = shape;
         outputShape = out;
-        if (params.isEmpty() && ownedState.isEmpty()) {
+        if (!created) {
             createParams(target, seed);
+            created = true;
         }
         output = target.allocate(out);
         inputGradient = target.allocate(shape);
@@ -105,7 +108,7 @@ public abstract class AbstractLayer implements Layer {
         return p;
     }
 
-    /** Registers a non-trainable tensor the layer owns (and checkpoints, if {@code buffer}). */
+    /** Registers a non-trainable tensor the layer owns and frees on close. */
     protected final Tensor addState(Tensor t) {
         ownedState.add(t);
         return t;
@@ -145,8 +148,8 @@ public abstract class AbstractLayer implements Layer {
             throw new IllegalArgumentException(describe() + ": " + pass + " " + role + " is null");
         }
         if (t.backend() != backend) {
-            throw new IllegalArgumentException(describe() + ": " + pass + " " + role + " is on " + t.backend().name()
-                    + ", expected " + backend.name());
+            throw new IllegalArgumentException(describe() + ": " + pass + " " + role + " is on "
+                    + OpChecks.where(t.backend(), backend) + ", expected " + backend.name());
         }
         if (!t.shape().equals(expected)) {
             throw new IllegalArgumentException(describe() + ": " + pass + " expected " + role + " " + expected
@@ -189,6 +192,7 @@ public abstract class AbstractLayer implements Layer {
         }
         params.clear();
         ownedState.clear();
+        created = false;
         backend = null;
         inputShape = null;
         outputShape = null;

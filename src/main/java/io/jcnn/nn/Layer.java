@@ -49,6 +49,13 @@ public interface Layer extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * Restarts the layer's random stream at {@code seed}, so the next training forward draws the same masks as
+     * after any other reseed with that seed (gradient checks rely on this). A no-op for deterministic layers.
+     */
+    default void reseed(long seed) {
+    }
+
     /** Frees every tensor and plan the layer owns. */
     @Override
     void close();

@@ -1,0 +1,35 @@
+package io.jcnn.nn;
+
+import io.jcnn.backend.Activation;
+import io.jcnn.backend.Backend;
+import io.jcnn.tensor.Shape;
+import io.jcnn.tensor.Tensor;
+
+/** A pointwise activation of any shape; the common body of {@link ReLU}, {@link LeakyReLU}, {@link Sigmoid}, {@link Tanh}. */
+public abstract class ActivationLayer extends AbstractLayer {
+    private final Activation activation;
+
+    protected ActivationLayer(String name, Activation activation) {
+        super(name);
+        this.activation = activation;
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    @Override
+    protected Shape plan(Backend backend, Shape input) {
+        return input;
+    }
+
+    @Override
+    protected void forward(Tensor x, Tensor y, boolean training) {
+        backend().activationForward(activation, x, y);
+    }
+
+    @Override
+    protected void backward(Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        backend().activationBackward(activation, x, y, dy, dx);
+    }
+}

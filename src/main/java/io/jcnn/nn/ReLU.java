@@ -1,0 +1,10 @@
+package io.jcnn.nn;
+
+import io.jcnn.backend.Activation;
+
+/** max(0, x); its derivative at 0 is taken as 0. */
+public final class ReLU extends ActivationLayer {
+    public ReLU(String name) {
+        super(name, Activation.RELU);
+    }
+}
