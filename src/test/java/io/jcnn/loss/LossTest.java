@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class LossTest {
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("io.jcnn.backend.TestBackends#all")
     void softmaxCrossEntropyGradientMatchesFiniteDifferences(Backend backend) {
         for (int batch : new int[] {1, 5}) {
@@ -34,7 +34,7 @@ class LossTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("io.jcnn.backend.TestBackends#all")
     void mseGradientMatchesFiniteDifferences(Backend backend) {
         Shape shape = Shape.nchw(3, 2, 2, 1);
@@ -48,7 +48,7 @@ class LossTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("io.jcnn.backend.TestBackends#all")
     void mseOfAHandWorkedCase(Backend backend) {
         // ((1-0)² + (2-4)²) / (2·1) = 2.5 for one batch item of two values.
@@ -63,7 +63,7 @@ class LossTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("io.jcnn.backend.TestBackends#all")
     void nanLossIsReportedNotReturned(Backend backend) {
         try (Loss loss = new MseLoss();
@@ -75,7 +75,7 @@ class LossTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("io.jcnn.backend.TestBackends#all")
     void wrongTargetShapeNamesTheLoss(Backend backend) {
         try (Loss loss = new SoftmaxCrossEntropyLoss();

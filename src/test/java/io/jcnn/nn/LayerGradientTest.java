@@ -74,7 +74,7 @@ class LayerGradientTest {
                 .map(b -> Arguments.of(a.get()[0], b, a.get()[1], a.get()[2])));
     }
 
-    @ParameterizedTest(name = "{0} on {1}")
+    @ParameterizedTest(autoCloseArguments = false, name = "{0} on {1}")
     @MethodSource("casesOnBackends")
     void analyticGradientsMatchFiniteDifferences(String name, Backend backend, Shape input, Supplier<Layer> factory) {
         try (Layer layer = factory.get(); Tensor x = backend.tensor(input, TestData.uniform(name.hashCode(), input.size()))) {
@@ -85,7 +85,7 @@ class LayerGradientTest {
     }
 
     /** Saliency maps take input gradients of a network in inference mode (dropout off, batch norm frozen). */
-    @ParameterizedTest(name = "{0} on {1}, inference mode")
+    @ParameterizedTest(autoCloseArguments = false, name = "{0} on {1}, inference mode")
     @MethodSource("casesOnBackends")
     void inferenceModeInputGradientsMatchFiniteDifferences(String name, Backend backend, Shape input,
                                                            Supplier<Layer> factory) {
