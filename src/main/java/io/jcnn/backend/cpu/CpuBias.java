@@ -2,14 +2,42 @@ package io.jcnn.backend.cpu;
 
 /** Per-channel bias add and its gradient for N×C×S data (S = H·W, or 1). */
 final class CpuBias {
+    /** Below this many elements per chunk the thread hand-off costs more than the work. */
+    private static final int MIN_CHUNK_ELEMENTS = 1 << 14;
+
     private CpuBias() {
     }
 
+    /** y[n, c, s] += bias[c], split over the N·C planes. */
     static void add(CpuParallel parallel, int n, int c, int s, float[] y, float[] bias) {
-        throw new UnsupportedOperationException("biasAdd is not implemented yet");
+        int planes = n * c;
+        parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / s), (chunk, start, end) -> {
+            for (int plane = start; plane < end; plane++) {
+                float b = bias[plane % c];
+                int offset = plane * s;
+                for (int i = offset; i < offset + s; i++) {
+                    y[i] += b;
+                }
+            }
+        });
     }
 
+    /**
+     * dbias[c] = Σ over n and s of dy[n, c, s], accumulated in double in a fixed order (n, then s) and split over
+     * channels only, so the result does not depend on the thread count.
+     */
     static void gradient(CpuParallel parallel, int n, int c, int s, float[] dy, float[] dbias) {
-        throw new UnsupportedOperationException("biasGradient is not implemented yet");
+        parallel.forRange(c, Math.max(1, MIN_CHUNK_ELEMENTS / Math.max(1, n * s)), (chunk, start, end) -> {
+            for (int channel = start; channel < end; channel++) {
+                double sum = 0;
+                for (int image = 0; image < n; image++) {
+                    int offset = (image * c + channel) * s;
+                    for (int i = offset; i < offset + s; i++) {
+                        sum += dy[i];
+                    }
+                }
+                dbias[channel] = (float) sum;
+            }
+        });
     }
 }

@@ -1,26 +1,378 @@
 package io.jcnn.backend.cpu;
 
 import io.jcnn.backend.ConvGeometry;
+import java.util.Arrays;
 
-/** Convolution forward, backward-data and backward-filter on the CPU. */
+/**
+ * Convolution forward, backward-data and backward-filter on the CPU, by im2col/col2im and {@link CpuGemm}.
+ *
+ * <p>Column layout (Caffe's): for a block of B images the column matrix has C·R·S rows, row
+ * {@code (c·R + r)·S + s}, and B·P·Q columns, image b's output pixel (p, q) at column {@code b·P·Q + p·Q + q}.
+ * Group g owns the rows of its C/groups input channels, so each group is one GEMM on a contiguous row band.
+ *
+ * <p>Work splitting, decided from the batch size and thread count alone (so {@link #workspaceFloats} and the ops
+ * agree): when the batch has at least as many images as threads, each thread takes a contiguous run of images with
+ * its own column buffer and calls the single-threaded GEMM; otherwise images are processed one block at a time with
+ * im2col/col2im split over (image, channel) pairs and the GEMM given the thread pool. Several images share one
+ * column block when P·Q is small (LeNet conv2: 8×8), so the GEMM sees {@link #TARGET_COLUMNS} columns rather than
+ * a skinny 64; the block result is scattered back to N×K×P×Q.
+ *
+ * <p>All scratch comes from the backend's shared workspace: per chunk a column buffer and (for blocks of more than
+ * one image) a K×B·P·Q staging matrix, plus, for backward-filter, one partial filter gradient per chunk after the
+ * first. Partials are added to chunk 0's result in chunk order, so results are reproducible for a thread count.
+ */
 final class CpuConvolution {
+    /**
+     * GEMM columns a column block aims for: images are grouped until B·P·Q reaches this. Chosen by measurement on
+     * LeNet conv2 (see benchmarks/results); shapes with P·Q at or above it use one image per block.
+     */
+    static final int TARGET_COLUMNS = 512;
+
     private CpuConvolution() {
     }
 
     /** Floats of shared workspace the three convolution ops need for this geometry and thread count. */
     static long workspaceFloats(ConvGeometry g, int threads) {
-        return 0;
+        return new Dims(g, threads).workspaceFloats;
     }
+
+    // ---- forward ----
 
     static void forward(CpuParallel parallel, ConvGeometry g, float[] x, float[] w, float[] y, float[] workspace) {
-        throw new UnsupportedOperationException("conv2dForward is not implemented yet");
+        Dims d = new Dims(g, parallel.threads());
+        if (d.overImages) {
+            parallel.forRange(d.n, 1, (chunk, start, end) -> {
+                int col = chunk * d.chunkFloats;
+                for (int n0 = start; n0 < end; n0 += d.blockImages) {
+                    forwardBlock(null, d, x, w, y, workspace, col, col + d.columnFloats, n0,
+                            Math.min(d.blockImages, end - n0));
+                }
+            });
+        } else {
+            for (int n0 = 0; n0 < d.n; n0 += d.blockImages) {
+                forwardBlock(parallel, d, x, w, y, workspace, 0, d.columnFloats, n0, Math.min(d.blockImages, d.n - n0));
+            }
+        }
     }
+
+    private static void forwardBlock(CpuParallel parallel, Dims d, float[] x, float[] w, float[] y, float[] ws,
+                                     int colOffset, int stagingOffset, int n0, int images) {
+        int ld = images * d.pq;
+        im2colBlock(parallel, d, x, n0, images, ws, colOffset, ld);
+        for (int grp = 0; grp < d.groups; grp++) {
+            int wOffset = grp * d.kPerGroup * d.crsPerGroup;
+            int bOffset = colOffset + grp * d.crsPerGroup * ld;
+            if (images == 1) {
+                CpuGemm.gemm(parallel, false, false, d.kPerGroup, d.pq, d.crsPerGroup, 1f,
+                        w, wOffset, d.crsPerGroup, ws, bOffset, ld,
+                        0f, y, n0 * d.kpq + grp * d.kPerGroup * d.pq, d.pq);
+            } else {
+                CpuGemm.gemm(parallel, false, false, d.kPerGroup, ld, d.crsPerGroup, 1f,
+                        w, wOffset, d.crsPerGroup, ws, bOffset, ld,
+                        0f, ws, stagingOffset + grp * d.kPerGroup * ld, ld);
+            }
+        }
+        if (images > 1) {
+            // Staging is K × (B·P·Q); y wants B × K × P·Q.
+            for (int b = 0; b < images; b++) {
+                int yImage = (n0 + b) * d.kpq;
+                for (int k = 0; k < d.k; k++) {
+                    System.arraycopy(ws, stagingOffset + k * ld + b * d.pq, y, yImage + k * d.pq, d.pq);
+                }
+            }
+        }
+    }
+
+    // ---- backward data ----
 
     static void backwardData(CpuParallel parallel, ConvGeometry g, float[] dy, float[] w, float[] dx, float[] workspace) {
-        throw new UnsupportedOperationException("conv2dBackwardData is not implemented yet");
+        Dims d = new Dims(g, parallel.threads());
+        if (d.overImages) {
+            parallel.forRange(d.n, 1, (chunk, start, end) -> {
+                int col = chunk * d.chunkFloats;
+                for (int n0 = start; n0 < end; n0 += d.blockImages) {
+                    backwardDataBlock(null, d, dy, w, dx, workspace, col, col + d.columnFloats, n0,
+                            Math.min(d.blockImages, end - n0));
+                }
+            });
+        } else {
+            for (int n0 = 0; n0 < d.n; n0 += d.blockImages) {
+                backwardDataBlock(parallel, d, dy, w, dx, workspace, 0, d.columnFloats, n0,
+                        Math.min(d.blockImages, d.n - n0));
+            }
+        }
     }
 
+    private static void backwardDataBlock(CpuParallel parallel, Dims d, float[] dy, float[] w, float[] dx,
+                                          float[] ws, int colOffset, int stagingOffset, int n0, int images) {
+        int ld = images * d.pq;
+        float[] src;
+        int srcOffset;
+        if (images == 1) {
+            src = dy;
+            srcOffset = n0 * d.kpq;
+        } else {
+            gatherOutputBlock(d, dy, n0, images, ws, stagingOffset);
+            src = ws;
+            srcOffset = stagingOffset;
+        }
+        for (int grp = 0; grp < d.groups; grp++) {
+            // columns_g (C/G·R·S × B·P·Q) = w_gᵀ · dy_g
+            CpuGemm.gemm(parallel, true, false, d.crsPerGroup, ld, d.kPerGroup, 1f,
+                    w, grp * d.kPerGroup * d.crsPerGroup, d.crsPerGroup,
+                    src, srcOffset + grp * d.kPerGroup * ld, ld,
+                    0f, ws, colOffset + grp * d.crsPerGroup * ld, ld);
+        }
+        col2imBlock(parallel, d, ws, colOffset, ld, dx, n0, images);
+    }
+
+    // ---- backward filter ----
+
     static void backwardFilter(CpuParallel parallel, ConvGeometry g, float[] x, float[] dy, float[] dw, float[] workspace) {
-        throw new UnsupportedOperationException("conv2dBackwardFilter is not implemented yet");
+        Dims d = new Dims(g, parallel.threads());
+        if (d.overImages) {
+            int chunks = parallel.chunks(d.n, 1);
+            parallel.forRange(d.n, 1, (chunk, start, end) -> {
+                int col = chunk * d.chunkFloats;
+                float[] target = chunk == 0 ? dw : workspace;
+                int targetOffset = chunk == 0 ? 0 : d.partialsOffset + (chunk - 1) * d.filterFloats;
+                for (int n0 = start; n0 < end; n0 += d.blockImages) {
+                    backwardFilterBlock(null, d, x, dy, workspace, col, col + d.columnFloats, n0,
+                            Math.min(d.blockImages, end - n0), n0 == start ? 0f : 1f, target, targetOffset);
+                }
+            });
+            if (chunks > 1) {
+                sumPartials(parallel, d, chunks, dw, workspace);
+            }
+        } else {
+            for (int n0 = 0; n0 < d.n; n0 += d.blockImages) {
+                backwardFilterBlock(parallel, d, x, dy, workspace, 0, d.columnFloats, n0,
+                        Math.min(d.blockImages, d.n - n0), n0 == 0 ? 0f : 1f, dw, 0);
+            }
+        }
+    }
+
+    private static void backwardFilterBlock(CpuParallel parallel, Dims d, float[] x, float[] dy, float[] ws,
+                                            int colOffset, int stagingOffset, int n0, int images, float beta,
+                                            float[] target, int targetOffset) {
+        int ld = images * d.pq;
+        im2colBlock(parallel, d, x, n0, images, ws, colOffset, ld);
+        float[] src;
+        int srcOffset;
+        if (images == 1) {
+            src = dy;
+            srcOffset = n0 * d.kpq;
+        } else {
+            gatherOutputBlock(d, dy, n0, images, ws, stagingOffset);
+            src = ws;
+            srcOffset = stagingOffset;
+        }
+        for (int grp = 0; grp < d.groups; grp++) {
+            // dw_g (K/G × C/G·R·S) (+)= dy_g (K/G × B·P·Q) · columns_gᵀ
+            CpuGemm.gemm(parallel, false, true, d.kPerGroup, d.crsPerGroup, ld, 1f,
+                    src, srcOffset + grp * d.kPerGroup * ld, ld,
+                    ws, colOffset + grp * d.crsPerGroup * ld, ld,
+                    beta, target, targetOffset + grp * d.kPerGroup * d.crsPerGroup, d.crsPerGroup);
+        }
+    }
+
+    /** dw += partial₁ + partial₂ + … in chunk order, split over filter elements. */
+    private static void sumPartials(CpuParallel parallel, Dims d, int chunks, float[] dw, float[] ws) {
+        parallel.forRange(d.filterFloats, 4096, (chunk, start, end) -> {
+            for (int c = 1; c < chunks; c++) {
+                int p = d.partialsOffset + (c - 1) * d.filterFloats;
+                for (int i = start; i < end; i++) {
+                    dw[i] += ws[p + i];
+                }
+            }
+        });
+    }
+
+    // ---- layout transforms ----
+
+    /** Copies dy's images [n0, n0+images) (each K × P·Q) into a K × (images·P·Q) matrix at {@code offset}. */
+    private static void gatherOutputBlock(Dims d, float[] dy, int n0, int images, float[] ws, int offset) {
+        int ld = images * d.pq;
+        for (int b = 0; b < images; b++) {
+            int dyImage = (n0 + b) * d.kpq;
+            for (int k = 0; k < d.k; k++) {
+                System.arraycopy(dy, dyImage + k * d.pq, ws, offset + k * ld + b * d.pq, d.pq);
+            }
+        }
+    }
+
+    private static void im2colBlock(CpuParallel parallel, Dims d, float[] x, int n0, int images, float[] col,
+                                    int colOffset, int ld) {
+        if (parallel == null) {
+            for (int b = 0; b < images; b++) {
+                im2col(d, x, (n0 + b) * d.chw, 0, d.c, col, colOffset + b * d.pq, ld);
+            }
+            return;
+        }
+        parallel.forRange(images * d.c, 1, (chunk, start, end) -> {
+            for (int i = start; i < end; i++) {
+                int b = i / d.c;
+                int c = i - b * d.c;
+                im2col(d, x, (n0 + b) * d.chw, c, c + 1, col, colOffset + b * d.pq, ld);
+            }
+        });
+    }
+
+    private static void col2imBlock(CpuParallel parallel, Dims d, float[] col, int colOffset, int ld, float[] dx,
+                                    int n0, int images) {
+        if (parallel == null) {
+            for (int b = 0; b < images; b++) {
+                col2im(d, col, colOffset + b * d.pq, ld, dx, (n0 + b) * d.chw, 0, d.c);
+            }
+            return;
+        }
+        parallel.forRange(images * d.c, 1, (chunk, start, end) -> {
+            for (int i = start; i < end; i++) {
+                int b = i / d.c;
+                int c = i - b * d.c;
+                col2im(d, col, colOffset + b * d.pq, ld, dx, (n0 + b) * d.chw, c, c + 1);
+            }
+        });
+    }
+
+    /**
+     * Writes the column rows of channels [c0, c1) of one image (x from {@code xOffset}, C×H×W) into {@code col}:
+     * row (c·R + r)·S + s starts at {@code colOffset + row·ld} and holds that kernel tap for every output pixel,
+     * zero where the tap falls into padding.
+     */
+    private static void im2col(Dims d, float[] x, int xOffset, int c0, int c1, float[] col, int colOffset, int ld) {
+        for (int c = c0; c < c1; c++) {
+            int xChannel = xOffset + c * d.hw;
+            for (int r = 0; r < d.r; r++) {
+                int hOffset = r * d.dilationH - d.padH;
+                for (int s = 0; s < d.s; s++) {
+                    int wOffset = s * d.dilationW - d.padW;
+                    int qLo = d.firstValidQ(wOffset);
+                    int qHi = d.endValidQ(wOffset, qLo);
+                    int row = colOffset + ((c * d.r + r) * d.s + s) * ld;
+                    for (int p = 0; p < d.p; p++) {
+                        int dst = row + p * d.q;
+                        int ih = p * d.strideH + hOffset;
+                        if (ih < 0 || ih >= d.h) {
+                            Arrays.fill(col, dst, dst + d.q, 0f);
+                            continue;
+                        }
+                        Arrays.fill(col, dst, dst + qLo, 0f);
+                        int src = xChannel + ih * d.w + wOffset;
+                        if (d.strideW == 1) {
+                            System.arraycopy(x, src + qLo, col, dst + qLo, qHi - qLo);
+                        } else {
+                            for (int q = qLo; q < qHi; q++) {
+                                col[dst + q] = x[src + q * d.strideW];
+                            }
+                        }
+                        Arrays.fill(col, dst + qHi, dst + d.q, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #im2col}: zeroes channels [c0, c1) of one image of dx and adds every column entry back
+     * onto the input pixel it was read from (taps in padding are dropped). Fixed loop order, so deterministic.
+     */
+    private static void col2im(Dims d, float[] col, int colOffset, int ld, float[] dx, int dxOffset, int c0, int c1) {
+        Arrays.fill(dx, dxOffset + c0 * d.hw, dxOffset + c1 * d.hw, 0f);
+        for (int c = c0; c < c1; c++) {
+            int dxChannel = dxOffset + c * d.hw;
+            for (int r = 0; r < d.r; r++) {
+                int hOffset = r * d.dilationH - d.padH;
+                for (int s = 0; s < d.s; s++) {
+                    int wOffset = s * d.dilationW - d.padW;
+                    int qLo = d.firstValidQ(wOffset);
+                    int qHi = d.endValidQ(wOffset, qLo);
+                    int row = colOffset + ((c * d.r + r) * d.s + s) * ld;
+                    for (int p = 0; p < d.p; p++) {
+                        int ih = p * d.strideH + hOffset;
+                        if (ih < 0 || ih >= d.h) {
+                            continue;
+                        }
+                        int src = row + p * d.q;
+                        int dst = dxChannel + ih * d.w + wOffset;
+                        if (d.strideW == 1) {
+                            for (int q = qLo; q < qHi; q++) {
+                                dx[dst + q] += col[src + q];
+                            }
+                        } else {
+                            for (int q = qLo; q < qHi; q++) {
+                                dx[dst + q * d.strideW] += col[src + q];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The geometry as plain ints, plus the work split and workspace layout derived from it and the thread count. */
+    private static final class Dims {
+        final int n, c, h, w, k, r, s, p, q, groups;
+        final int strideH, strideW, padH, padW, dilationH, dilationW;
+        final int hw, chw, pq, kpq, kPerGroup, crsPerGroup, filterFloats;
+        /** True: threads split the batch; false: one block at a time, parallel inside. */
+        final boolean overImages;
+        final int blockImages;
+        final int columnFloats;
+        final int chunkFloats;
+        final int partialsOffset;
+        final long workspaceFloats;
+
+        Dims(ConvGeometry g, int threads) {
+            n = g.batch();
+            c = g.inChannels();
+            h = g.inHeight();
+            w = g.inWidth();
+            k = g.outChannels();
+            r = g.kernelH();
+            s = g.kernelW();
+            p = g.outHeight();
+            q = g.outWidth();
+            groups = g.groups();
+            strideH = g.spec().strideH();
+            strideW = g.spec().strideW();
+            padH = g.spec().padH();
+            padW = g.spec().padW();
+            dilationH = g.spec().dilationH();
+            dilationW = g.spec().dilationW();
+            hw = h * w;
+            chw = c * hw;
+            pq = p * q;
+            kpq = k * pq;
+            kPerGroup = k / groups;
+            crsPerGroup = (c / groups) * r * s;
+            filterFloats = k * crsPerGroup;
+
+            overImages = n >= threads;
+            int chunks = overImages ? threads : 1;
+            int imagesPerChunk = overImages ? (n + threads - 1) / threads : n;
+            blockImages = Math.max(1, Math.min(imagesPerChunk, TARGET_COLUMNS / pq));
+            long columns = (long) c * r * s * blockImages * pq;
+            long staging = blockImages > 1 ? (long) k * blockImages * pq : 0;
+            long partials = overImages ? (long) (chunks - 1) * filterFloats : 0;
+            workspaceFloats = chunks * (columns + staging) + partials;
+            // The backend refuses to plan a workspace beyond 2^31-1 floats, so these fit once planning succeeded.
+            columnFloats = (int) Math.min(Integer.MAX_VALUE, columns);
+            chunkFloats = (int) Math.min(Integer.MAX_VALUE, columns + staging);
+            partialsOffset = (int) Math.min(Integer.MAX_VALUE, chunks * (columns + staging));
+        }
+
+        /** First output column q whose tap q·strideW + wOffset is inside the input. */
+        int firstValidQ(int wOffset) {
+            int lo = wOffset >= 0 ? 0 : (-wOffset + strideW - 1) / strideW;
+            return Math.min(lo, q);
+        }
+
+        /** One past the last output column whose tap is inside the input (never below {@code lo}). */
+        int endValidQ(int wOffset, int lo) {
+            int room = w - wOffset;
+            int hi = room <= 0 ? 0 : Math.min(q, (room + strideW - 1) / strideW);
+            return Math.max(hi, lo);
+        }
     }
 }

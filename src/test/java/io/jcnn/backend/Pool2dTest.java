@@ -1,0 +1,176 @@
+package io.jcnn.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jcnn.backend.cpu.CpuBackend;
+import io.jcnn.tensor.Shape;
+import io.jcnn.tensor.Tensor;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The pooling contract: hand-worked 4×4 cases, the oracle on odd shapes, errors. Shared backends stay open. */
+class Pool2dTest {
+    // Ties on purpose: the top-right window has 5 twice, the bottom-right window is all 2s.
+    private static final float[] X = {
+        1, 2, 5, 0,
+        3, 4, 5, 1,
+        9, 0, 2, 2,
+        0, -1, 2, 2};
+
+    private static float[][] forwardAndBackward(Backend backend, PoolSpec spec, float[] xs, float[] dys) {
+        Shape input = Shape.nchw(1, 1, 4, 4);
+        try (PoolPlan plan = backend.planPool2d(input, spec);
+             Tensor x = backend.tensor(input, xs);
+             Tensor y = backend.allocate(plan.geometry().output());
+             Tensor dy = backend.tensor(plan.geometry().output(), dys);
+             Tensor dx = backend.allocate(input)) {
+            backend.fill(dx, Float.NaN);
+            backend.pool2dForward(plan, x, y);
+            backend.pool2dBackward(plan, x, y, dy, dx);
+            return new float[][] {y.toArray(), dx.toArray()};
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("io.jcnn.backend.TestBackends#all")
+    void max2x2Stride2RoutesToTheFirstMaximum(Backend backend) {
+        float[][] r = forwardAndBackward(backend, PoolSpec.of(PoolMode.MAX, 2, 2), X, new float[] {1, 2, 3, 4});
+        assertArrayEquals(new float[] {4, 5, 9, 2}, r[0]);
+        assertArrayEquals(new float[] {
+            0, 0, 2, 0,
+            0, 1, 0, 0,
+            3, 0, 4, 0,
+            0, 0, 0, 0}, r[1]);
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("io.jcnn.backend.TestBackends#all")
+    void average2x2Stride2(Backend backend) {
+        float[][] r = forwardAndBackward(backend, PoolSpec.of(PoolMode.AVERAGE, 2, 2), X, new float[] {4, 8, 12, 16});
+        // (1+2+3+4)/4, (5+0+5+1)/4, (9+0+0−1)/4, (2+2+2+2)/4
+        assertArrayEquals(new float[] {2.5f, 2.75f, 2, 2}, r[0]);
+        assertArrayEquals(new float[] {
+            1, 1, 2, 2,
+            1, 1, 2, 2,
+            3, 3, 4, 4,
+            3, 3, 4, 4}, r[1]);
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("io.jcnn.backend.TestBackends#all")
+    void averageWithPaddingDividesByTheFullKernel(Backend backend) {
+        float[] ones = new float[9];
+        Arrays.fill(ones, 4);
+        float[][] r = forwardAndBackward(backend, PoolSpec.of(PoolMode.AVERAGE, 2, 2, 1), X, ones);
+        // 3×3 windows starting at −1, 1, 3; each divided by 4 whatever part lies in the padding.
+        assertArrayEquals(new float[] {
+            1 / 4f, (2 + 5) / 4f, 0 / 4f,
+            (3 + 9) / 4f, (4 + 5 + 0 + 2) / 4f, (1 + 2) / 4f,
+            0 / 4f, (-1 + 2) / 4f, 2 / 4f}, r[0]);
+        // Windows do not overlap: each real input cell gets dy/4 = 1 once.
+        float[] expectedDx = new float[16];
+        Arrays.fill(expectedDx, 1);
+        assertArrayEquals(expectedDx, r[1]);
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("io.jcnn.backend.TestBackends#all")
+    void maxWithPaddingNeverPicksThePadding(Backend backend) {
+        float[] negative = new float[16];
+        for (int i = 0; i < 16; i++) {
+            negative[i] = X[i] - 10;
+        }
+        float[][] r = forwardAndBackward(backend, PoolSpec.of(PoolMode.MAX, 2, 2, 1), negative,
+                new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        // Every value is negative, so a zero from the padding would win if padding took part.
+        assertArrayEquals(new float[] {-9, -5, -10, -1, -5, -8, -10, -8, -8}, r[0]);
+        assertArrayEquals(new float[] {
+            1, 0, 2, 3,
+            0, 0, 5, 0,
+            4, 0, 0, 6,
+            7, 0, 8, 9}, r[1]);
+    }
+
+    static Stream<Arguments> shapes() {
+        return Stream.of(
+                Arguments.of("LeNet 2×2/2", Shape.nchw(5, 3, 8, 8), PoolSpec.of(PoolMode.MAX, 2, 2)),
+                Arguments.of("AlexNet overlapping 3×3/2", Shape.nchw(2, 4, 13, 13), PoolSpec.of(PoolMode.MAX, 3, 2)),
+                Arguments.of("odd size, pad", Shape.nchw(1, 2, 7, 9), new PoolSpec(PoolMode.MAX, 3, 2, 2, 3, 1, 1)),
+                Arguments.of("avg overlapping, pad", Shape.nchw(3, 3, 11, 10),
+                        new PoolSpec(PoolMode.AVERAGE, 3, 3, 2, 1, 1, 2)),
+                Arguments.of("avg 1×1", Shape.nchw(4, 2, 3, 3), PoolSpec.of(PoolMode.AVERAGE, 1, 1)),
+                Arguments.of("avg global", Shape.nchw(7, 5, 6, 6), PoolSpec.of(PoolMode.AVERAGE, 6, 1)),
+                Arguments.of("max stride beyond kernel", Shape.nchw(2, 2, 10, 10), PoolSpec.of(PoolMode.MAX, 2, 3)));
+    }
+
+    static Stream<Arguments> backendsAndShapes() {
+        return TestBackends.all().stream().flatMap(b -> shapes().map(a -> {
+            Object[] s = a.get();
+            return Arguments.of(b, s[0], s[1], s[2]);
+        }));
+    }
+
+    @ParameterizedTest(name = "{0} {1}", autoCloseArguments = false)
+    @MethodSource("backendsAndShapes")
+    void matchesTheReference(Backend backend, String name, Shape input, PoolSpec spec) {
+        PoolGeometry g = PoolGeometry.of("test", input, spec);
+        float[] xs = TestData.uniform(21, input.size());
+        float[] dys = TestData.uniform(22, g.output().size());
+        try (PoolPlan plan = backend.planPool2d(input, spec);
+             Tensor x = backend.tensor(input, xs);
+             Tensor y = backend.allocate(g.output());
+             Tensor dy = backend.tensor(g.output(), dys);
+             Tensor dx = backend.allocate(input)) {
+            backend.fill(y, Float.NaN);
+            backend.fill(dx, Float.NaN);
+            backend.pool2dForward(plan, x, y);
+            backend.pool2dBackward(plan, x, y, dy, dx);
+            TestData.assertClose(name + " forward", PoolReference.forward(g, TestData.toDouble(xs)), y.toArray(),
+                    1e-6, 1e-6);
+            TestData.assertClose(name + " backward", PoolReference.backward(g, TestData.toDouble(xs),
+                    TestData.toDouble(dys)), dx.toArray(), 1e-5, 1e-6);
+            float[] first = dx.toArray();
+            backend.pool2dBackward(plan, x, y, dy, dx);
+            assertTrue(Arrays.equals(first, dx.toArray()), "backward differs between runs");
+        }
+    }
+
+    private static void assertMessage(IllegalArgumentException e, String... fragments) {
+        for (String fragment : fragments) {
+            assertTrue(e.getMessage().contains(fragment), "message \"" + e.getMessage() + "\" lacks \"" + fragment + "\"");
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("io.jcnn.backend.TestBackends#all")
+    void rejectsBadInput(Backend backend) {
+        assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> backend.planPool2d(Shape.nchw(1, 1, 3, 3), PoolSpec.of(PoolMode.MAX, 4, 1))),
+                "planPool2d", "kernel 4×4", "larger than the padded input 3×3");
+        assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> backend.planPool2d(Shape.of(2, 8), PoolSpec.of(PoolMode.MAX, 2, 2))),
+                "planPool2d", "N×C×H×W", "2×8");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> PoolSpec.of(PoolMode.MAX, 2, 2, 2)),
+                "padding must be in [0, kernel)");
+        Shape input = Shape.nchw(2, 3, 4, 4);
+        try (CpuBackend other = new CpuBackend(1);
+             PoolPlan foreign = other.planPool2d(input, PoolSpec.of(PoolMode.MAX, 2, 2));
+             PoolPlan plan = backend.planPool2d(input, PoolSpec.of(PoolMode.MAX, 2, 2));
+             Tensor x = backend.allocate(input);
+             Tensor y = backend.allocate(Shape.nchw(2, 3, 2, 2));
+             Tensor wrongY = backend.allocate(Shape.nchw(2, 3, 2, 3))) {
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> backend.pool2dForward(plan, x, wrongY)),
+                    "pool2dForward", "output y must be 2×3×2×2, got 2×3×2×3");
+            assertMessage(assertThrows(IllegalArgumentException.class,
+                    () -> backend.pool2dBackward(plan, x, y, wrongY, x)),
+                    "pool2dBackward", "output gradient dy must be 2×3×2×2, got 2×3×2×3");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> backend.pool2dForward(foreign, x, y)),
+                    "pool2dForward", "plan was made by");
+        }
+    }
+}
