@@ -17,6 +17,8 @@ import java.util.Arrays;
  * several images share one column block when P·Q is small (LeNet conv2: 8×8), so the GEMM sees
  * {@link #TARGET_COLUMNS} columns rather than a skinny 64; the block result is scattered back to N×K×P×Q.
  *
+ * <p>Backward-filter instead lays one image's taps out transposed (P·Q rows of C·R·S), in the same buffer.
+ *
  * <p>All scratch comes from the backend's shared workspace: per chunk a column buffer and (for blocks of more than
  * one image) a K×B·P·Q staging matrix, plus, for backward-filter, one partial filter gradient per chunk after the
  * first. Partials are added to chunk 0's result in chunk order, so results are reproducible for a thread count.
@@ -153,19 +155,58 @@ final class CpuConvolution {
     }
 
     /**
-     * One image at a time: the GEMM's k is that image's P·Q. Unlike forward and backward-data, grouping images
-     * here measured slower (the transposed-B GEMM then strides over B·P·Q floats per column), so blocks are not
-     * used; re-measure when the GEMM changes.
+     * One image at a time, from the transposed column matrix (P·Q rows of C·R·S taps), so the GEMM reads both
+     * operands along their rows: dw_g (K/G × C/G·R·S) (+)= dy_g (K/G × P·Q) · rows_g (P·Q × C/G·R·S), group g's
+     * taps being a column band of width C/G·R·S. Measured faster than dy · columnsᵀ with the current GEMM, and
+     * grouping images did not help this pass; re-measure when the GEMM changes.
      */
     private static void backwardFilterBlock(CpuParallel parallel, Dims d, float[] x, float[] dy, float[] ws,
-                                            int colOffset, int image, float beta, float[] target, int targetOffset) {
-        im2colBlock(parallel, d, x, image, 1, ws, colOffset, d.pq);
+                                            int rowsOffset, int image, float beta, float[] target, int targetOffset) {
+        im2rowImage(parallel, d, x, image * d.chw, ws, rowsOffset);
+        int taps = d.c * d.r * d.s;
         for (int grp = 0; grp < d.groups; grp++) {
-            // dw_g (K/G × C/G·R·S) (+)= dy_g (K/G × P·Q) · columns_gᵀ
-            CpuGemm.gemm(parallel, false, true, d.kPerGroup, d.crsPerGroup, d.pq, 1f,
+            CpuGemm.gemm(parallel, false, false, d.kPerGroup, d.crsPerGroup, d.pq, 1f,
                     dy, image * d.kpq + grp * d.kPerGroup * d.pq, d.pq,
-                    ws, colOffset + grp * d.crsPerGroup * d.pq, d.pq,
+                    ws, rowsOffset + grp * d.crsPerGroup, taps,
                     beta, target, targetOffset + grp * d.kPerGroup * d.crsPerGroup, d.crsPerGroup);
+        }
+    }
+
+    private static void im2rowImage(CpuParallel parallel, Dims d, float[] x, int xOffset, float[] rows, int offset) {
+        if (parallel == null) {
+            im2row(d, x, xOffset, 0, d.p, rows, offset);
+        } else {
+            parallel.forRange(d.p, 1, (chunk, start, end) -> im2row(d, x, xOffset, start, end, rows, offset));
+        }
+    }
+
+    /**
+     * The transpose of {@link #im2col} for one image and output rows [p0, p1): output pixel p·Q + q gets a row of
+     * C·R·S taps at {@code offset + (p·Q + q)·C·R·S}, tap (c·R + r)·S + s, zero in the padding.
+     */
+    private static void im2row(Dims d, float[] x, int xOffset, int p0, int p1, float[] rows, int offset) {
+        int taps = d.c * d.r * d.s;
+        for (int p = p0; p < p1; p++) {
+            for (int q = 0; q < d.q; q++) {
+                int dst = offset + (p * d.q + q) * taps;
+                int iw0 = q * d.strideW - d.padW;
+                for (int c = 0; c < d.c; c++) {
+                    int xChannel = xOffset + c * d.hw;
+                    for (int r = 0; r < d.r; r++) {
+                        int ih = p * d.strideH - d.padH + r * d.dilationH;
+                        int tap = dst + (c * d.r + r) * d.s;
+                        if (ih < 0 || ih >= d.h) {
+                            Arrays.fill(rows, tap, tap + d.s, 0f);
+                            continue;
+                        }
+                        int xRow = xChannel + ih * d.w;
+                        for (int s = 0; s < d.s; s++) {
+                            int iw = iw0 + s * d.dilationW;
+                            rows[tap + s] = iw >= 0 && iw < d.w ? x[xRow + iw] : 0f;
+                        }
+                    }
+                }
+            }
         }
     }
 
