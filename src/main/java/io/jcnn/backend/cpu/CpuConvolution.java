@@ -13,9 +13,11 @@ import java.util.Arrays;
  * <p>Work splitting, decided from the batch size and thread count alone (so {@link #workspaceFloats} and the ops
  * agree): when the batch has at least as many images as threads, each thread takes a contiguous run of images with
  * its own column buffer and calls the single-threaded GEMM; otherwise images are processed one block at a time with
- * im2col/col2im split over (image, channel) pairs and the GEMM given the thread pool. Several images share one
- * column block when P·Q is small (LeNet conv2: 8×8), so the GEMM sees {@link #TARGET_COLUMNS} columns rather than
- * a skinny 64; the block result is scattered back to N×K×P×Q.
+ * im2col/col2im split over (image, channel) pairs and the GEMM given the thread pool. In forward and backward-data
+ * several images share one column block when P·Q is small (LeNet conv2: 8×8), so the GEMM sees
+ * {@link #TARGET_COLUMNS} columns rather than a skinny 64; the block result is scattered back to N×K×P×Q.
+ *
+ * <p>Backward-filter instead lays one image's taps out transposed (P·Q rows of C·R·S), in the same buffer.
  *
  * <p>All scratch comes from the backend's shared workspace: per chunk a column buffer and (for blocks of more than
  * one image) a K×B·P·Q staging matrix, plus, for backward-filter, one partial filter gradient per chunk after the
@@ -23,8 +25,9 @@ import java.util.Arrays;
  */
 final class CpuConvolution {
     /**
-     * GEMM columns a column block aims for: images are grouped until B·P·Q reaches this. Chosen by measurement on
-     * LeNet conv2 (see benchmarks/results); shapes with P·Q at or above it use one image per block.
+     * GEMM columns a forward or backward-data column block aims for: images are grouped until B·P·Q reaches this.
+     * On LeNet conv2 (P·Q = 64) blocks of 8 images ran forward about 30% faster than one image per block and
+     * 2048 columns gave no further gain (single thread, current GEMM); shapes with P·Q at or above it use one image.
      */
     static final int TARGET_COLUMNS = 512;
 
@@ -136,43 +139,74 @@ final class CpuConvolution {
                 int col = chunk * d.chunkFloats;
                 float[] target = chunk == 0 ? dw : workspace;
                 int targetOffset = chunk == 0 ? 0 : d.partialsOffset + (chunk - 1) * d.filterFloats;
-                for (int n0 = start; n0 < end; n0 += d.blockImages) {
-                    backwardFilterBlock(null, d, x, dy, workspace, col, col + d.columnFloats, n0,
-                            Math.min(d.blockImages, end - n0), n0 == start ? 0f : 1f, target, targetOffset);
+                for (int image = start; image < end; image++) {
+                    backwardFilterBlock(null, d, x, dy, workspace, col, image, image == start ? 0f : 1f,
+                            target, targetOffset);
                 }
             });
             if (chunks > 1) {
                 sumPartials(parallel, d, chunks, dw, workspace);
             }
         } else {
-            for (int n0 = 0; n0 < d.n; n0 += d.blockImages) {
-                backwardFilterBlock(parallel, d, x, dy, workspace, 0, d.columnFloats, n0,
-                        Math.min(d.blockImages, d.n - n0), n0 == 0 ? 0f : 1f, dw, 0);
+            for (int image = 0; image < d.n; image++) {
+                backwardFilterBlock(parallel, d, x, dy, workspace, 0, image, image == 0 ? 0f : 1f, dw, 0);
             }
         }
     }
 
+    /**
+     * One image at a time, from the transposed column matrix (P·Q rows of C·R·S taps), so the GEMM reads both
+     * operands along their rows: dw_g (K/G × C/G·R·S) (+)= dy_g (K/G × P·Q) · rows_g (P·Q × C/G·R·S), group g's
+     * taps being a column band of width C/G·R·S. Measured faster than dy · columnsᵀ with the current GEMM, and
+     * grouping images did not help this pass; re-measure when the GEMM changes.
+     */
     private static void backwardFilterBlock(CpuParallel parallel, Dims d, float[] x, float[] dy, float[] ws,
-                                            int colOffset, int stagingOffset, int n0, int images, float beta,
-                                            float[] target, int targetOffset) {
-        int ld = images * d.pq;
-        im2colBlock(parallel, d, x, n0, images, ws, colOffset, ld);
-        float[] src;
-        int srcOffset;
-        if (images == 1) {
-            src = dy;
-            srcOffset = n0 * d.kpq;
-        } else {
-            gatherOutputBlock(d, dy, n0, images, ws, stagingOffset);
-            src = ws;
-            srcOffset = stagingOffset;
-        }
+                                            int rowsOffset, int image, float beta, float[] target, int targetOffset) {
+        im2rowImage(parallel, d, x, image * d.chw, ws, rowsOffset);
+        int taps = d.c * d.r * d.s;
         for (int grp = 0; grp < d.groups; grp++) {
-            // dw_g (K/G × C/G·R·S) (+)= dy_g (K/G × B·P·Q) · columns_gᵀ
-            CpuGemm.gemm(parallel, false, true, d.kPerGroup, d.crsPerGroup, ld, 1f,
-                    src, srcOffset + grp * d.kPerGroup * ld, ld,
-                    ws, colOffset + grp * d.crsPerGroup * ld, ld,
+            CpuGemm.gemm(parallel, false, false, d.kPerGroup, d.crsPerGroup, d.pq, 1f,
+                    dy, image * d.kpq + grp * d.kPerGroup * d.pq, d.pq,
+                    ws, rowsOffset + grp * d.crsPerGroup, taps,
                     beta, target, targetOffset + grp * d.kPerGroup * d.crsPerGroup, d.crsPerGroup);
+        }
+    }
+
+    private static void im2rowImage(CpuParallel parallel, Dims d, float[] x, int xOffset, float[] rows, int offset) {
+        if (parallel == null) {
+            im2row(d, x, xOffset, 0, d.p, rows, offset);
+        } else {
+            parallel.forRange(d.p, 1, (chunk, start, end) -> im2row(d, x, xOffset, start, end, rows, offset));
+        }
+    }
+
+    /**
+     * The transpose of {@link #im2col} for one image and output rows [p0, p1): output pixel p·Q + q gets a row of
+     * C·R·S taps at {@code offset + (p·Q + q)·C·R·S}, tap (c·R + r)·S + s, zero in the padding.
+     */
+    private static void im2row(Dims d, float[] x, int xOffset, int p0, int p1, float[] rows, int offset) {
+        int taps = d.c * d.r * d.s;
+        for (int p = p0; p < p1; p++) {
+            for (int q = 0; q < d.q; q++) {
+                int dst = offset + (p * d.q + q) * taps;
+                int iw0 = q * d.strideW - d.padW;
+                for (int c = 0; c < d.c; c++) {
+                    int xChannel = xOffset + c * d.hw;
+                    for (int r = 0; r < d.r; r++) {
+                        int ih = p * d.strideH - d.padH + r * d.dilationH;
+                        int tap = dst + (c * d.r + r) * d.s;
+                        if (ih < 0 || ih >= d.h) {
+                            Arrays.fill(rows, tap, tap + d.s, 0f);
+                            continue;
+                        }
+                        int xRow = xChannel + ih * d.w;
+                        for (int s = 0; s < d.s; s++) {
+                            int iw = iw0 + s * d.dilationW;
+                            rows[tap + s] = iw >= 0 && iw < d.w ? x[xRow + iw] : 0f;
+                        }
+                    }
+                }
+            }
         }
     }
 
