@@ -21,15 +21,16 @@ import java.util.Arrays;
  *
  * <h2>Determinism</h2>
  * Every element is computed as {@code c = beta·c} (or 0 when beta is 0, ignoring C's old contents, NaN included),
- * then {@code c = fma(alpha·a[i][p], b[p][j], c)} for p = 0, 1, …, k−1 in order. Math.fma rounds once whether
- * scalar or vectorised, and neither the blocking nor the work split changes that order, so the result has the same
- * bits for every thread count and every JIT tier. Work is split over rows or columns of C only, never over k.
+ * then {@code c = fma(alpha·a[i][p], b[p][j], c)} for p = 0, 1, …, k−1 in order; when the last block of k is not
+ * a multiple of three the zero padding adds one {@code +0} (which can only turn a −0 into +0). Math.fma rounds once
+ * whether scalar or vectorised, and neither the blocking nor the work split changes that order, so the result has
+ * the same bits for every thread count and every JIT tier. Work is split over rows or columns of C only, never k.
  */
 final class CpuGemm {
     /** Rows of X (and of the C tile) per micro-kernel call. */
     static final int MR = 3;
-    /** Depth of a packed block of Y. */
-    static final int KC = 256;
+    /** Depth of a packed block of Y; a multiple of the kernel's three k-steps. */
+    static final int KC = 255;
     /** Width of a packed block of Y, and of the C tile. */
     static final int NC = 256;
     /** Column split granularity between threads: a whole number of 8-float vectors. */
@@ -143,21 +144,25 @@ final class CpuGemm {
                 int nc = Math.min(NC, col1 - jb);
                 for (int pb = 0; pb < depth; pb += KC) {
                     int kc = Math.min(KC, depth - pb);
-                    packY(s.y, pb, kc, jb, nc);
+                    int kcPadded = (kc + 2) / 3 * 3;
+                    packY(s.y, pb, kc, kcPadded, jb, nc);
                     for (int strip = strip0; strip < strip1; strip++) {
                         int r0 = strip * MR;
                         int mr = Math.min(MR, rows - r0);
-                        packX(s.x, r0, mr, pb, kc);
+                        packX(s.x, r0, mr, pb, kc, kcPadded);
                         loadTile(s.tile, r0, mr, jb, nc, pb == 0);
-                        kernel(kc, nc, s.x, s.y, s.tile[0], s.tile[1], s.tile[2]);
+                        kernel(kcPadded, nc, s.x, s.y, s.tile);
                         storeTile(s.tile, r0, mr, jb, nc);
                     }
                 }
             }
         }
 
-        /** dst[p][j] = Y(pb + p, jb + j) for p < kc, j < nc. */
-        private void packY(float[][] dst, int pb, int kc, int jb, int nc) {
+        /** dst[p][j] = Y(pb + p, jb + j) for p &lt; kc, j &lt; nc; rows kc … kcPadded−1 are zero. */
+        private void packY(float[][] dst, int pb, int kc, int kcPadded, int jb, int nc) {
+            for (int p = kc; p < kcPadded; p++) {
+                Arrays.fill(dst[p], 0, nc, 0f);
+            }
             float[] src = y.data;
             int base = y.offset + pb * y.rowStride + jb * y.colStride;
             if (y.colStride == 1 && y.scale == 1f) {
@@ -186,8 +191,9 @@ final class CpuGemm {
             }
         }
 
-        /** dst[p·MR + r] = X(r0 + r, pb + p); rows past the matrix are zero. */
-        private void packX(float[] dst, int r0, int mr, int pb, int kc) {
+        /** dst[p·MR + r] = X(r0 + r, pb + p); rows past the matrix and steps kc … kcPadded−1 are zero. */
+        private void packX(float[] dst, int r0, int mr, int pb, int kc, int kcPadded) {
+            Arrays.fill(dst, kc * MR, kcPadded * MR, 0f);
             for (int r = 0; r < MR; r++) {
                 if (r < mr) {
                     int from = x.offset + (r0 + r) * x.rowStride + pb * x.colStride;
@@ -246,12 +252,28 @@ final class CpuGemm {
     }
 
     /**
-     * t_r[j] = fma(x[p·3 + r], y[p][j], t_r[j]) for p = 0 … kc−1 in order, r = 0, 1, 2, j &lt; nc. Three k-steps
-     * per pass over j cut the loads and stores of the tile by three; the nested fma keeps p in ascending order.
+     * t_r[j] = fma(x[p·3 + r], y[p][j], t_r[j]) for p = 0 … kc−1 in order, r = 0, 1, 2, j &lt; nc; kc is a multiple
+     * of 3. Three k-steps per pass over j cut the loads and stores of the tile by three; the nested fma keeps p in
+     * ascending order.
+     *
+     * <p>Two C2 behaviours shape this method. With a second loop nest in the same compilation (a remainder loop
+     * here, or the packing loops of a caller it is inlined into) C2 left the main loop scalar, four to five times
+     * slower. So there is no remainder loop (the packers pad k with zeros), and the block checks below keep the
+     * method above C2's size limit for inlining hot methods (FreqInlineSize, 325 bytecodes), so it is always
+     * compiled, and vectorised, on its own.
      */
-    static void kernel(int kc, int nc, float[] x, float[][] y, float[] t0, float[] t1, float[] t2) {
-        int p = 0;
-        for (; p + 3 <= kc; p += 3) {
+    static void kernel(int kc, int nc, float[] x, float[][] y, float[][] tile) {
+        float[] t0 = tile[0];
+        float[] t1 = tile[1];
+        float[] t2 = tile[2];
+        if (kc % 3 != 0 || kc > y.length || x.length < kc * MR || nc > t0.length || nc > t1.length
+                || nc > t2.length || (kc > 0 && nc > y[0].length)) {
+            throw new IllegalStateException(new StringBuilder("gemm kernel: bad block kc=").append(kc)
+                    .append(" nc=").append(nc).append(" for panels of ").append(y.length).append(" rows, x of ")
+                    .append(x.length).append(", tile rows of ").append(t0.length).append('/').append(t1.length)
+                    .append('/').append(t2.length).toString());
+        }
+        for (int p = 0; p < kc; p += 3) {
             int i = p * MR;
             float x00 = x[i], x10 = x[i + 1], x20 = x[i + 2];
             float x01 = x[i + 3], x11 = x[i + 4], x21 = x[i + 5];
@@ -266,17 +288,6 @@ final class CpuGemm {
                 t0[j] = Math.fma(x02, v2, Math.fma(x01, v1, Math.fma(x00, v0, t0[j])));
                 t1[j] = Math.fma(x12, v2, Math.fma(x11, v1, Math.fma(x10, v0, t1[j])));
                 t2[j] = Math.fma(x22, v2, Math.fma(x21, v1, Math.fma(x20, v0, t2[j])));
-            }
-        }
-        for (; p < kc; p++) {
-            int i = p * MR;
-            float x0 = x[i], x1 = x[i + 1], x2 = x[i + 2];
-            float[] y0 = y[p];
-            for (int j = 0; j < nc; j++) {
-                float v0 = y0[j];
-                t0[j] = Math.fma(x0, v0, t0[j]);
-                t1[j] = Math.fma(x1, v0, t1[j]);
-                t2[j] = Math.fma(x2, v0, t2[j]);
             }
         }
     }

