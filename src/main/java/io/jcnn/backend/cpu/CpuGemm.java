@@ -30,9 +30,9 @@ final class CpuGemm {
     /** Rows of X (and of the C tile) per micro-kernel call. */
     static final int MR = 3;
     /** Depth of a packed block of Y; a multiple of the kernel's three k-steps. */
-    static final int KC = 255;
+    static final int KC = 129;
     /** Width of a packed block of Y, and of the C tile. */
-    static final int NC = 256;
+    static final int NC = 512;
     /** Column split granularity between threads: a whole number of 8-float vectors. */
     private static final int COLUMN_UNIT = 16;
     /** Below roughly this many flops per chunk, extra threads cost more than they save. */
