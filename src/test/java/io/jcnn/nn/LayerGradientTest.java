@@ -105,4 +105,34 @@ class LayerGradientTest {
             assertTrue(report.passed(), name + ": " + report);
         }
     }
+
+    /** Weights that training has moved (away from their symmetric start) must still have correct gradients. */
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("io.jcnn.backend.TestBackends#all")
+    void gradientsStillMatchAfterTrainingSteps(Backend backend) {
+        Shape input = Shape.nchw(3, 1, 10, 10);
+        try (Sequential model = new Sequential("net",
+                     new Conv2d("conv1", 4, 3, ConvSpec.of(1, 1)),
+                     new BatchNorm2d("bn1"),
+                     new ReLU("relu1"),
+                     new MaxPool2d("pool1", 2, 2),
+                     new Dropout("drop", 0.2f),
+                     new Linear("fc", 3));
+             io.jcnn.loss.Loss loss = new io.jcnn.loss.SoftmaxCrossEntropyLoss();
+             io.jcnn.optim.Optimizer adam = new io.jcnn.optim.Adam(0.01f);
+             Tensor x = backend.tensor(input, TestData.uniform(99, input.size()));
+             Tensor labels = backend.tensor(Shape.of(3), 0, 1, 2)) {
+            model.compile(backend, input, 3);
+            loss.compile(backend, model.outputShape());
+            adam.compile(backend, model.params());
+            for (int i = 0; i < 5; i++) {
+                loss.compute(model.forward(x, true), labels);
+                model.backward(loss.gradient());
+                adam.step();
+            }
+            GradientCheck.Report report = GradientCheck.layer(model, x, true,
+                    GradientCheck.Options.defaults().withStep(1e-3));
+            assertTrue(report.passed(), report.toString());
+        }
+    }
 }

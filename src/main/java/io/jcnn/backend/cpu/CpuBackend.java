@@ -18,6 +18,9 @@ import io.jcnn.tensor.Tensor;
  * The pure-Java backend: the reference every other backend is checked against and the fallback for machines
  * without a GPU. Multithreaded with deterministic work splitting, so a fixed seed and thread count reproduce a
  * run bit for bit. Each op family lives in its own class; this class validates, unwraps and dispatches.
+ *
+ * <p>Like a CUDA stream, a backend is driven by one thread at a time: ops share its workspace. Use one backend per
+ * thread that trains or infers concurrently.
  */
 public final class CpuBackend implements Backend {
     private final CpuParallel parallel;
