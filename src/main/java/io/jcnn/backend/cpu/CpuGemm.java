@@ -55,9 +55,6 @@ final class CpuGemm {
      * {@code scale}.
      */
     private record View(float[] data, int offset, int rowStride, int colStride, float scale) {
-        float get(int row, int col) {
-            return scale * data[offset + row * rowStride + col * colStride];
-        }
     }
 
     /**
