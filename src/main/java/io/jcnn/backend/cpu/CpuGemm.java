@@ -36,7 +36,7 @@ final class CpuGemm {
     /** Column split granularity between threads: a whole number of 8-float vectors. */
     private static final int COLUMN_UNIT = 16;
     /** Below roughly this many flops per chunk, extra threads cost more than they save. */
-    private static final long MIN_FLOPS_PER_CHUNK = 1L << 20;
+    private static final long MIN_FLOPS_PER_CHUNK = 1L << 22;
 
     /** Per-thread packing buffers, allocated once per thread at full block size and reused by every call. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -55,9 +55,6 @@ final class CpuGemm {
      * {@code scale}.
      */
     private record View(float[] data, int offset, int rowStride, int colStride, float scale) {
-        float get(int row, int col) {
-            return scale * data[offset + row * rowStride + col * colStride];
-        }
     }
 
     /**
@@ -142,26 +139,32 @@ final class CpuGemm {
             Scratch s = SCRATCH.get();
             for (int jb = col0; jb < col1; jb += NC) {
                 int nc = Math.min(NC, col1 - jb);
+                // The kernel runs over whole groups of 16 columns (zero-padded, computed, never stored), so C2's
+                // vector loop covers them instead of its scalar remainder loop.
+                int ncLoop = Math.min(NC, (nc + 15) & ~15);
                 for (int pb = 0; pb < depth; pb += KC) {
                     int kc = Math.min(KC, depth - pb);
                     int kcPadded = (kc + 2) / 3 * 3;
-                    packY(s.y, pb, kc, kcPadded, jb, nc);
+                    packY(s.y, pb, kc, kcPadded, jb, nc, ncLoop);
                     for (int strip = strip0; strip < strip1; strip++) {
                         int r0 = strip * MR;
                         int mr = Math.min(MR, rows - r0);
                         packX(s.x, r0, mr, pb, kc, kcPadded);
-                        loadTile(s.tile, r0, mr, jb, nc, pb == 0);
-                        kernel(kcPadded, nc, s.x, s.y, s.tile);
+                        loadTile(s.tile, r0, mr, jb, nc, ncLoop, pb == 0);
+                        kernel(kcPadded, ncLoop, s.x, s.y, s.tile);
                         storeTile(s.tile, r0, mr, jb, nc);
                     }
                 }
             }
         }
 
-        /** dst[p][j] = Y(pb + p, jb + j) for p &lt; kc, j &lt; nc; rows kc … kcPadded−1 are zero. */
-        private void packY(float[][] dst, int pb, int kc, int kcPadded, int jb, int nc) {
+        /** dst[p][j] = Y(pb + p, jb + j) for p &lt; kc, j &lt; nc; the padding up to kcPadded × ncLoop is zero. */
+        private void packY(float[][] dst, int pb, int kc, int kcPadded, int jb, int nc, int ncLoop) {
             for (int p = kc; p < kcPadded; p++) {
-                Arrays.fill(dst[p], 0, nc, 0f);
+                Arrays.fill(dst[p], 0, ncLoop, 0f);
+            }
+            for (int p = 0; p < kc && nc < ncLoop; p++) {
+                Arrays.fill(dst[p], nc, ncLoop, 0f);
             }
             float[] src = y.data;
             int base = y.offset + pb * y.rowStride + jb * y.colStride;
@@ -179,14 +182,41 @@ final class CpuGemm {
                     }
                 }
             } else {
-                // Y is stored transposed (contiguous along p): read each source run once, scatter over rows.
-                float scale = y.scale;
-                int rowStride = y.rowStride;
+                packTransposed(dst, src, base, kc, nc);
+            }
+        }
+
+        /**
+         * Y stored transposed (contiguous along p). Eight rows of dst at a time: each source run of eight floats is
+         * read once and each of the eight destination rows is written sequentially, with the row references hoisted
+         * out of the loop (one row per element was several times slower).
+         */
+        private void packTransposed(float[][] dst, float[] src, int base, int kc, int nc) {
+            float scale = y.scale;
+            int rowStride = y.rowStride;
+            int colStride = y.colStride;
+            int p = 0;
+            for (; p + 8 <= kc; p += 8) {
+                float[] d0 = dst[p], d1 = dst[p + 1], d2 = dst[p + 2], d3 = dst[p + 3];
+                float[] d4 = dst[p + 4], d5 = dst[p + 5], d6 = dst[p + 6], d7 = dst[p + 7];
+                int from = base + p * rowStride;
                 for (int j = 0; j < nc; j++) {
-                    int from = base + j * y.colStride;
-                    for (int p = 0; p < kc; p++) {
-                        dst[p][j] = scale * src[from + p * rowStride];
-                    }
+                    int at = from + j * colStride;
+                    d0[j] = scale * src[at];
+                    d1[j] = scale * src[at + rowStride];
+                    d2[j] = scale * src[at + 2 * rowStride];
+                    d3[j] = scale * src[at + 3 * rowStride];
+                    d4[j] = scale * src[at + 4 * rowStride];
+                    d5[j] = scale * src[at + 5 * rowStride];
+                    d6[j] = scale * src[at + 6 * rowStride];
+                    d7[j] = scale * src[at + 7 * rowStride];
+                }
+            }
+            for (; p < kc; p++) {
+                float[] row = dst[p];
+                int from = base + p * rowStride;
+                for (int j = 0; j < nc; j++) {
+                    row[j] = scale * src[from + j * colStride];
                 }
             }
         }
@@ -209,13 +239,14 @@ final class CpuGemm {
         }
 
         /** Copies C' rows into the tile; on the first k block applies beta instead (beta 0 ignores C, even NaN). */
-        private void loadTile(float[][] tile, int r0, int mr, int jb, int nc, boolean first) {
+        private void loadTile(float[][] tile, int r0, int mr, int jb, int nc, int ncLoop, boolean first) {
             for (int r = mr; r < MR; r++) {
-                // Padding rows are computed but never stored; keep them finite so they cannot slow the kernel.
-                Arrays.fill(tile[r], 0, nc, 0f);
+                // Padding is computed but never stored; keep it zero so stale values cannot slow the kernel.
+                Arrays.fill(tile[r], 0, ncLoop, 0f);
             }
             for (int r = 0; r < mr; r++) {
                 float[] row = tile[r];
+                Arrays.fill(row, nc, ncLoop, 0f);
                 if (first && beta == 0f) {
                     Arrays.fill(row, 0, nc, 0f);
                     continue;

@@ -3,7 +3,12 @@ package io.jcnn.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jcnn.backend.TestData;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -177,5 +182,63 @@ class CpuGemmTest {
         // A·B = [[58, 64], [139, 154]]; 2·A·B + 0.5·C = [[166, 228], [428, 508]]
         CpuGemm.gemm(ONE, false, false, 2, 2, 3, 2f, a, 0, 3, b, 0, 2, 0.5f, c, 0, 2);
         assertArrayEquals(new float[] {166, 228, 428, 508}, c);
+    }
+
+    /**
+     * CpuGemm.kernel must stay above C2's hot-inlining limit (FreqInlineSize, 325 bytecodes): inlined into its
+     * caller, its loop was left scalar and GEMM ran four to five times slower, with every result still correct.
+     */
+    @Test
+    void kernelStaysTooLargeToBeInlined() throws IOException {
+        assertTrue(bytecodeLength(CpuGemm.class, "kernel") > 325, "CpuGemm.kernel bytecode must exceed 325 bytes");
+    }
+
+    /** The length of a method's bytecode, read from its class file. */
+    private static int bytecodeLength(Class<?> type, String method) throws IOException {
+        try (InputStream raw = type.getResourceAsStream(type.getSimpleName() + ".class");
+             DataInputStream in = new DataInputStream(raw)) {
+            in.skipNBytes(8); // magic, minor and major version
+            int count = in.readUnsignedShort();
+            String[] utf8 = new String[count];
+            for (int i = 1; i < count; i++) {
+                int tag = in.readUnsignedByte();
+                switch (tag) {
+                    case 1 -> utf8[i] = in.readUTF();
+                    case 7, 8, 16, 19, 20 -> in.skipNBytes(2);
+                    case 15 -> in.skipNBytes(3);
+                    case 3, 4, 9, 10, 11, 12, 17, 18 -> in.skipNBytes(4);
+                    case 5, 6 -> {
+                        in.skipNBytes(8);
+                        i++;
+                    }
+                    default -> throw new IOException("unknown constant pool tag " + tag);
+                }
+            }
+            in.skipNBytes(6); // access flags, this class, super class
+            in.skipNBytes(2L * in.readUnsignedShort()); // interfaces
+            skipMembers(in, false, utf8, method); // fields
+            return skipMembers(in, true, utf8, method);
+        }
+    }
+
+    private static int skipMembers(DataInputStream in, boolean methods, String[] utf8, String wanted)
+            throws IOException {
+        int members = in.readUnsignedShort();
+        for (int m = 0; m < members; m++) {
+            in.skipNBytes(2);
+            String name = utf8[in.readUnsignedShort()];
+            in.skipNBytes(2);
+            int attributes = in.readUnsignedShort();
+            for (int a = 0; a < attributes; a++) {
+                String attribute = utf8[in.readUnsignedShort()];
+                int length = in.readInt();
+                if (methods && name.equals(wanted) && attribute.equals("Code")) {
+                    in.skipNBytes(4); // max stack, max locals
+                    return in.readInt();
+                }
+                in.skipNBytes(length);
+            }
+        }
+        return -1;
     }
 }
