@@ -1,0 +1,296 @@
+package io.jcnn.backend.cpu;
+
+import io.jcnn.backend.cpu.CpuGemm.View;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The register-blocked SGEMM path, written with the incubating Vector API ({@code jdk.incubator.vector}). Only
+ * {@link CpuGemm} refers to this class, and only after it has found the module in the boot layer, so a JVM started
+ * without {@code --add-modules jdk.incubator.vector} never loads it.
+ *
+ * <h2>Blocking</h2>
+ * The usual three-level scheme: for each block of {@link #NC} columns of C and each block of {@link #KC} steps of k,
+ * op(B) is packed into micro-panels of {@link #NR} columns (each k-step's NR floats contiguous); for each block of
+ * {@link #MC} rows, alpha·op(A) is packed into micro-panels of {@link #MR} rows. The micro-kernel holds an MR×NR tile
+ * of C in MR·2 vector registers for a whole k block (6×16 floats in twelve of AVX2's sixteen 256-bit registers; two
+ * more hold the B row, one the broadcast A element) and reads and writes C once per k block. Tiles that stick out of
+ * C go through a small scratch tile. Scratch is per thread, allocated once at full block size and reused.
+ *
+ * <h2>Determinism</h2>
+ * Each element gets exactly the operation sequence the portable kernel documents (see {@link CpuGemm}): beta·c (or 0
+ * when beta is 0), then one lane-wise fma per k-step, p ascending, each rounding once as {@link Math#fma} does; the
+ * accumulator is stored to C as a float between k blocks, and when the portable kernel pads the last k block with
+ * zeros this kernel adds the same {@code +0}. So both kernels produce the same bits, for every thread count.
+ */
+final class CpuGemmVectorKernel {
+    /** The widest vector the CPU handles natively; the kernel needs at least 256 bits (8 floats). */
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    /** Rows of the register tile. */
+    static final int MR = 6;
+    /** Columns of the register tile: two vectors. */
+    static final int NR = 2 * LANES;
+    /** Depth of a packed block: one B micro-panel (KC×NR floats, 16 KiB at 256 bits) stays in the L1 cache. */
+    static final int KC = 256;
+    /** Rows of a packed A block (a multiple of MR): MC×KC floats stay in the L2 cache. */
+    static final int MC = 96;
+    /** Columns of a packed B block (a multiple of NR). */
+    static final int NC = 2048;
+
+    /** Modes for the accumulators at the start of a k block. */
+    private static final int LOAD = 0;
+    private static final int ZERO = 1;
+    private static final int SCALE = 2;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private CpuGemmVectorKernel() {
+    }
+
+    private static final class Scratch {
+        final float[] a = new float[MC * KC];
+        final float[] b = new float[KC * NC];
+        final float[] tile = new float[MR * NR];
+    }
+
+    /** Why this kernel should not be used on this CPU, or null when it should. */
+    static String unsupportedReason() {
+        int bits = SPECIES.vectorBitSize();
+        return bits < 256 ? "the CPU's preferred vector is " + bits + " bits; the vector kernel needs 256 or more"
+                : null;
+    }
+
+    /** A short description for {@link CpuGemm#kernelName()}. */
+    static String name() {
+        return "vector API (" + SPECIES.vectorBitSize() + "-bit, " + MR + "x" + NR + " tile)";
+    }
+
+    /**
+     * C = A·B + beta·C for row-major C (m×n at {@code c[cOffset + i·ldc + j]}), where {@code a} is alpha·op(A)
+     * (m×k, alpha carried as its scale) and {@code b} is op(B) (k×n, scale 1). {@code parallel} may be null.
+     */
+    static void gemm(CpuParallel parallel, int m, int n, int k, View a, View b,
+                     float beta, float[] c, int cOffset, int ldc) {
+        if (b.scale() != 1f) {
+            throw new IllegalArgumentException("vector gemm: op(B) must be unscaled, got scale " + b.scale());
+        }
+        Problem problem = new Problem(m, n, k, a, b, beta, c, cOffset, ldc);
+        int strips = (m + MR - 1) / MR;
+        int units = (n + NR - 1) / NR;
+        int threads = parallel == null ? 1 : parallel.threads();
+        if (threads == 1) {
+            problem.compute(0, n, 0, m);
+        } else if (n >= 128 * threads || units >= strips) {
+            // Split the columns: each thread packs only its own part of B.
+            parallel.forRange(units, CpuGemm.minChunk(2L * m * k * NR), (chunk, start, end) ->
+                    problem.compute(start * NR, Math.min(n, end * NR), 0, m));
+        } else {
+            parallel.forRange(strips, CpuGemm.minChunk(2L * MR * k * n), (chunk, start, end) ->
+                    problem.compute(0, n, start * MR, Math.min(m, end * MR)));
+        }
+    }
+
+    private record Problem(int m, int n, int k, View a, View b, float beta, float[] c, int cOffset, int ldc) {
+
+        /** Rows [row0, row1) and columns [col0, col1) of C; row0 and col0 are multiples of MR and NR. */
+        void compute(int col0, int col1, int row0, int row1) {
+            Scratch s = SCRATCH.get();
+            boolean padsDepth = CpuGemm.padsDepth(k);
+            int startMode = beta == 0f ? ZERO : beta == 1f ? LOAD : SCALE;
+            for (int jb = col0; jb < col1; jb += NC) {
+                int nc = Math.min(NC, col1 - jb);
+                for (int pb = 0; pb < k; pb += KC) {
+                    int kc = Math.min(KC, k - pb);
+                    int mode = pb == 0 ? startMode : LOAD;
+                    boolean addZero = padsDepth && pb + kc == k;
+                    packB(s.b, pb, kc, jb, nc);
+                    for (int ib = row0; ib < row1; ib += MC) {
+                        int mc = Math.min(MC, row1 - ib);
+                        packA(s.a, ib, mc, pb, kc);
+                        for (int jr = 0; jr < nc; jr += NR) {
+                            int nr = Math.min(NR, nc - jr);
+                            for (int ir = 0; ir < mc; ir += MR) {
+                                int mr = Math.min(MR, mc - ir);
+                                int at = cOffset + (ib + ir) * ldc + jb + jr;
+                                if (mr == MR && nr == NR) {
+                                    kernel(kc, s.a, ir * kc, s.b, jr * kc, c, at, ldc, mode, beta, addZero);
+                                } else {
+                                    edgeTile(s, kc, ir * kc, jr * kc, at, mr, nr, mode, addZero);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /** A tile that sticks out of C: computed in scratch, only its mr×nr part copied back. */
+        private void edgeTile(Scratch s, int kc, int aAt, int bAt, int at, int mr, int nr, int mode,
+                              boolean addZero) {
+            float[] tile = s.tile;
+            Arrays.fill(tile, 0f);
+            if (mode != ZERO) {
+                for (int r = 0; r < mr; r++) {
+                    System.arraycopy(c, at + r * ldc, tile, r * NR, nr);
+                }
+            }
+            kernel(kc, s.a, aAt, s.b, bAt, tile, 0, NR, mode, beta, addZero);
+            for (int r = 0; r < mr; r++) {
+                System.arraycopy(tile, r * NR, c, at + r * ldc, nr);
+            }
+        }
+
+        /**
+         * dst[(q·kc + p)·NR + j] = B(pb + p, jb + q·NR + j) for micro-panel q; columns past nc are zero.
+         */
+        private void packB(float[] dst, int pb, int kc, int jb, int nc) {
+            float[] src = b.data();
+            int rowStride = b.rowStride();
+            int colStride = b.colStride();
+            int base = b.offset() + pb * rowStride + jb * colStride;
+            for (int jr = 0; jr < nc; jr += NR) {
+                int nr = Math.min(NR, nc - jr);
+                int panel = jr * kc;
+                int from = base + jr * colStride;
+                if (nr == NR && colStride == 1) {
+                    for (int p = 0; p < kc; p++) {
+                        int row = from + p * rowStride;
+                        int to = panel + p * NR;
+                        FloatVector.fromArray(SPECIES, src, row).intoArray(dst, to);
+                        FloatVector.fromArray(SPECIES, src, row + LANES).intoArray(dst, to + LANES);
+                    }
+                } else {
+                    if (nr < NR) {
+                        Arrays.fill(dst, panel, panel + kc * NR, 0f);
+                    }
+                    // B transposed (or an edge panel): walk each column of B along its contiguous k direction.
+                    for (int j = 0; j < nr; j++) {
+                        int col = from + j * colStride;
+                        for (int p = 0; p < kc; p++) {
+                            dst[panel + p * NR + j] = src[col + p * rowStride];
+                        }
+                    }
+                }
+            }
+        }
+
+        /** dst[(q·kc + p)·MR + i] = alpha·A(ib + q·MR + i, pb + p) for micro-panel q; rows past mc are zero. */
+        private void packA(float[] dst, int ib, int mc, int pb, int kc) {
+            float[] src = a.data();
+            float scale = a.scale();
+            int rowStride = a.rowStride();
+            int colStride = a.colStride();
+            int base = a.offset() + ib * rowStride + pb * colStride;
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                int panel = ir * kc;
+                int from = base + ir * rowStride;
+                if (mr < MR) {
+                    Arrays.fill(dst, panel, panel + kc * MR, 0f);
+                }
+                if (colStride == 1) {
+                    for (int i = 0; i < mr; i++) {
+                        int row = from + i * rowStride;
+                        for (int p = 0; p < kc; p++) {
+                            dst[panel + p * MR + i] = scale * src[row + p];
+                        }
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        int col = from + p * colStride;
+                        int to = panel + p * MR;
+                        for (int i = 0; i < mr; i++) {
+                            dst[to + i] = scale * src[col + i * rowStride];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static FloatVector start(float[] c, int at, int mode, float beta) {
+        if (mode == ZERO) {
+            return FloatVector.zero(SPECIES);
+        }
+        FloatVector v = FloatVector.fromArray(SPECIES, c, at);
+        return mode == SCALE ? v.mul(beta) : v;
+    }
+
+    /**
+     * The MR×NR tile of C at {@code c[at + r·ldc + j]} += the packed A micro-panel times the packed B micro-panel,
+     * over kc steps in order. The tile lives in twelve vector locals for the whole loop, which C2 keeps in registers.
+     */
+    static void kernel(int kc, float[] a, int aAt, float[] b, int bAt, float[] c, int at, int ldc,
+                       int mode, float beta, boolean addZero) {
+        int at1 = at + ldc;
+        int at2 = at1 + ldc;
+        int at3 = at2 + ldc;
+        int at4 = at3 + ldc;
+        int at5 = at4 + ldc;
+        FloatVector c00 = start(c, at, mode, beta);
+        FloatVector c01 = start(c, at + LANES, mode, beta);
+        FloatVector c10 = start(c, at1, mode, beta);
+        FloatVector c11 = start(c, at1 + LANES, mode, beta);
+        FloatVector c20 = start(c, at2, mode, beta);
+        FloatVector c21 = start(c, at2 + LANES, mode, beta);
+        FloatVector c30 = start(c, at3, mode, beta);
+        FloatVector c31 = start(c, at3 + LANES, mode, beta);
+        FloatVector c40 = start(c, at4, mode, beta);
+        FloatVector c41 = start(c, at4 + LANES, mode, beta);
+        FloatVector c50 = start(c, at5, mode, beta);
+        FloatVector c51 = start(c, at5 + LANES, mode, beta);
+        for (int p = 0; p < kc; p++) {
+            int ai = aAt + p * MR;
+            int bi = bAt + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(SPECIES, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(SPECIES, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(SPECIES, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(SPECIES, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(SPECIES, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        if (addZero) {
+            // The portable kernel's zero padding of the last k block adds +0 (turning −0 into +0); match it.
+            c00 = c00.add(0f);
+            c01 = c01.add(0f);
+            c10 = c10.add(0f);
+            c11 = c11.add(0f);
+            c20 = c20.add(0f);
+            c21 = c21.add(0f);
+            c30 = c30.add(0f);
+            c31 = c31.add(0f);
+            c40 = c40.add(0f);
+            c41 = c41.add(0f);
+            c50 = c50.add(0f);
+            c51 = c51.add(0f);
+        }
+        c00.intoArray(c, at);
+        c01.intoArray(c, at + LANES);
+        c10.intoArray(c, at1);
+        c11.intoArray(c, at1 + LANES);
+        c20.intoArray(c, at2);
+        c21.intoArray(c, at2 + LANES);
+        c30.intoArray(c, at3);
+        c31.intoArray(c, at3 + LANES);
+        c40.intoArray(c, at4);
+        c41.intoArray(c, at4 + LANES);
+        c50.intoArray(c, at5);
+        c51.intoArray(c, at5 + LANES);
+    }
+}
