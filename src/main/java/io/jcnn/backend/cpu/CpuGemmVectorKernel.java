@@ -39,11 +39,6 @@ final class CpuGemmVectorKernel {
     /** Columns of a packed B block (a multiple of NR). */
     static final int NC = 2048;
 
-    /** Modes for the accumulators at the start of a k block. */
-    private static final int LOAD = 0;
-    private static final int ZERO = 1;
-    private static final int SCALE = 2;
-
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private CpuGemmVectorKernel() {
@@ -98,12 +93,11 @@ final class CpuGemmVectorKernel {
         void compute(int col0, int col1, int row0, int row1) {
             Scratch s = SCRATCH.get();
             boolean padsDepth = CpuGemm.padsDepth(k);
-            int startMode = beta == 0f ? ZERO : beta == 1f ? LOAD : SCALE;
             for (int jb = col0; jb < col1; jb += NC) {
                 int nc = Math.min(NC, col1 - jb);
                 for (int pb = 0; pb < k; pb += KC) {
                     int kc = Math.min(KC, k - pb);
-                    int mode = pb == 0 ? startMode : LOAD;
+                    boolean scaleFirst = pb == 0 && beta != 1f;
                     boolean addZero = padsDepth && pb + kc == k;
                     packB(s.b, pb, kc, jb, nc);
                     for (int ib = row0; ib < row1; ib += MC) {
@@ -115,9 +109,9 @@ final class CpuGemmVectorKernel {
                                 int mr = Math.min(MR, mc - ir);
                                 int at = cOffset + (ib + ir) * ldc + jb + jr;
                                 if (mr == MR && nr == NR) {
-                                    kernel(kc, s.a, ir * kc, s.b, jr * kc, c, at, ldc, mode, beta, addZero);
+                                    tile(kc, s.a, ir * kc, s.b, jr * kc, c, at, ldc, scaleFirst, addZero);
                                 } else {
-                                    edgeTile(s, kc, ir * kc, jr * kc, at, mr, nr, mode, addZero);
+                                    edgeTile(s, kc, ir * kc, jr * kc, at, mr, nr, scaleFirst, addZero);
                                 }
                             }
                         }
@@ -126,17 +120,29 @@ final class CpuGemmVectorKernel {
             }
         }
 
+        /** One full tile: beta on the first k block, the kernel, the +0 of a padded last block. */
+        private void tile(int kc, float[] packedA, int aAt, float[] packedB, int bAt, float[] dst, int at, int ld,
+                          boolean scaleFirst, boolean addZero) {
+            if (scaleFirst) {
+                applyBeta(dst, at, ld, beta);
+            }
+            kernel(kc, packedA, aAt, packedB, bAt, dst, at, ld);
+            if (addZero) {
+                addPositiveZero(dst, at, ld);
+            }
+        }
+
         /** A tile that sticks out of C: computed in scratch, only its mr×nr part copied back. */
-        private void edgeTile(Scratch s, int kc, int aAt, int bAt, int at, int mr, int nr, int mode,
+        private void edgeTile(Scratch s, int kc, int aAt, int bAt, int at, int mr, int nr, boolean scaleFirst,
                               boolean addZero) {
             float[] tile = s.tile;
             Arrays.fill(tile, 0f);
-            if (mode != ZERO) {
+            if (!(scaleFirst && beta == 0f)) {
                 for (int r = 0; r < mr; r++) {
                     System.arraycopy(c, at + r * ldc, tile, r * NR, nr);
                 }
             }
-            kernel(kc, s.a, aAt, s.b, bAt, tile, 0, NR, mode, beta, addZero);
+            tile(kc, s.a, aAt, s.b, bAt, tile, 0, NR, scaleFirst, addZero);
             for (int r = 0; r < mr; r++) {
                 System.arraycopy(tile, r * NR, c, at + r * ldc, nr);
             }
@@ -210,37 +216,29 @@ final class CpuGemmVectorKernel {
         }
     }
 
-    private static FloatVector start(float[] c, int at, int mode, float beta) {
-        if (mode == ZERO) {
-            return FloatVector.zero(SPECIES);
-        }
-        FloatVector v = FloatVector.fromArray(SPECIES, c, at);
-        return mode == SCALE ? v.mul(beta) : v;
-    }
-
     /**
      * The MR×NR tile of C at {@code c[at + r·ldc + j]} += the packed A micro-panel times the packed B micro-panel,
      * over kc steps in order. The tile lives in twelve vector locals for the whole loop, which C2 keeps in registers.
+     * The method has no branch besides its loop: vectors merged from two paths may be boxed.
      */
-    static void kernel(int kc, float[] a, int aAt, float[] b, int bAt, float[] c, int at, int ldc,
-                       int mode, float beta, boolean addZero) {
+    static void kernel(int kc, float[] a, int aAt, float[] b, int bAt, float[] c, int at, int ldc) {
         int at1 = at + ldc;
         int at2 = at1 + ldc;
         int at3 = at2 + ldc;
         int at4 = at3 + ldc;
         int at5 = at4 + ldc;
-        FloatVector c00 = start(c, at, mode, beta);
-        FloatVector c01 = start(c, at + LANES, mode, beta);
-        FloatVector c10 = start(c, at1, mode, beta);
-        FloatVector c11 = start(c, at1 + LANES, mode, beta);
-        FloatVector c20 = start(c, at2, mode, beta);
-        FloatVector c21 = start(c, at2 + LANES, mode, beta);
-        FloatVector c30 = start(c, at3, mode, beta);
-        FloatVector c31 = start(c, at3 + LANES, mode, beta);
-        FloatVector c40 = start(c, at4, mode, beta);
-        FloatVector c41 = start(c, at4 + LANES, mode, beta);
-        FloatVector c50 = start(c, at5, mode, beta);
-        FloatVector c51 = start(c, at5 + LANES, mode, beta);
+        FloatVector c00 = FloatVector.fromArray(SPECIES, c, at);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, c, at + LANES);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, c, at1);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, c, at1 + LANES);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, c, at2);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, c, at2 + LANES);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, c, at3);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, c, at3 + LANES);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, c, at4);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, c, at4 + LANES);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, c, at5);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, c, at5 + LANES);
         for (int p = 0; p < kc; p++) {
             int ai = aAt + p * MR;
             int bi = bAt + p * NR;
@@ -265,21 +263,6 @@ final class CpuGemmVectorKernel {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        if (addZero) {
-            // The portable kernel's zero padding of the last k block adds +0 (turning −0 into +0); match it.
-            c00 = c00.add(0f);
-            c01 = c01.add(0f);
-            c10 = c10.add(0f);
-            c11 = c11.add(0f);
-            c20 = c20.add(0f);
-            c21 = c21.add(0f);
-            c30 = c30.add(0f);
-            c31 = c31.add(0f);
-            c40 = c40.add(0f);
-            c41 = c41.add(0f);
-            c50 = c50.add(0f);
-            c51 = c51.add(0f);
-        }
         c00.intoArray(c, at);
         c01.intoArray(c, at + LANES);
         c10.intoArray(c, at1);
@@ -292,5 +275,27 @@ final class CpuGemmVectorKernel {
         c41.intoArray(c, at4 + LANES);
         c50.intoArray(c, at5);
         c51.intoArray(c, at5 + LANES);
+    }
+
+    /** The first k block's beta on an MR×NR tile: c = beta·c, or 0 when beta is 0 (ignoring NaN in C). */
+    static void applyBeta(float[] c, int at, int ldc, float beta) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        for (int r = 0; r < MR; r++, at += ldc) {
+            if (beta == 0f) {
+                zero.intoArray(c, at);
+                zero.intoArray(c, at + LANES);
+            } else {
+                FloatVector.fromArray(SPECIES, c, at).mul(beta).intoArray(c, at);
+                FloatVector.fromArray(SPECIES, c, at + LANES).mul(beta).intoArray(c, at + LANES);
+            }
+        }
+    }
+
+    /** The portable kernel's zero padding of the last k block adds +0 (turning −0 into +0); so does this. */
+    static void addPositiveZero(float[] c, int at, int ldc) {
+        for (int r = 0; r < MR; r++, at += ldc) {
+            FloatVector.fromArray(SPECIES, c, at).add(0f).intoArray(c, at);
+            FloatVector.fromArray(SPECIES, c, at + LANES).add(0f).intoArray(c, at + LANES);
+        }
     }
 }
