@@ -45,8 +45,9 @@ final class CpuGemmVectorKernel {
     }
 
     private static final class Scratch {
-        final float[] a = new float[MC * KC];
-        final float[] b = new float[KC * NC];
+        // One k-step more than a block: the zero step that reproduces the portable kernel's padding.
+        final float[] a = new float[MC * (KC + 1)];
+        final float[] b = new float[(KC + 1) * NC];
         final float[] tile = new float[MR * NR];
     }
 
@@ -97,21 +98,25 @@ final class CpuGemmVectorKernel {
                 int nc = Math.min(NC, col1 - jb);
                 for (int pb = 0; pb < k; pb += KC) {
                     int kc = Math.min(KC, k - pb);
-                    boolean scaleFirst = pb == 0 && beta != 1f;
-                    boolean addZero = padsDepth && pb + kc == k;
-                    packB(s.b, pb, kc, jb, nc);
+                    boolean applyBeta = pb == 0 && beta != 1f;
+                    // Where the portable kernel pads the last block, one zero step adds the same +0 to every element.
+                    int depth = padsDepth && pb + kc == k ? kc + 1 : kc;
+                    packB(s.b, pb, kc, depth, jb, nc);
                     for (int ib = row0; ib < row1; ib += MC) {
                         int mc = Math.min(MC, row1 - ib);
-                        packA(s.a, ib, mc, pb, kc);
+                        packA(s.a, ib, mc, pb, kc, depth);
                         for (int jr = 0; jr < nc; jr += NR) {
                             int nr = Math.min(NR, nc - jr);
                             for (int ir = 0; ir < mc; ir += MR) {
                                 int mr = Math.min(MR, mc - ir);
                                 int at = cOffset + (ib + ir) * ldc + jb + jr;
                                 if (mr == MR && nr == NR) {
-                                    tile(kc, s.a, ir * kc, s.b, jr * kc, c, at, ldc, scaleFirst, addZero);
+                                    if (applyBeta) {
+                                        applyBeta(c, at, ldc, beta);
+                                    }
+                                    kernel(depth, s.a, ir * depth, s.b, jr * depth, c, at, ldc);
                                 } else {
-                                    edgeTile(s, kc, ir * kc, jr * kc, at, mr, nr, scaleFirst, addZero);
+                                    edgeTile(s, depth, ir * depth, jr * depth, at, mr, nr, applyBeta);
                                 }
                             }
                         }
@@ -120,70 +125,68 @@ final class CpuGemmVectorKernel {
             }
         }
 
-        /** One full tile: beta on the first k block, the kernel, the +0 of a padded last block. */
-        private void tile(int kc, float[] packedA, int aAt, float[] packedB, int bAt, float[] dst, int at, int ld,
-                          boolean scaleFirst, boolean addZero) {
-            if (scaleFirst) {
-                applyBeta(dst, at, ld, beta);
-            }
-            kernel(kc, packedA, aAt, packedB, bAt, dst, at, ld);
-            if (addZero) {
-                addPositiveZero(dst, at, ld);
-            }
-        }
-
         /** A tile that sticks out of C: computed in scratch, only its mr×nr part copied back. */
-        private void edgeTile(Scratch s, int kc, int aAt, int bAt, int at, int mr, int nr, boolean scaleFirst,
-                              boolean addZero) {
+        private void edgeTile(Scratch s, int depth, int aAt, int bAt, int at, int mr, int nr, boolean applyBeta) {
             float[] tile = s.tile;
             Arrays.fill(tile, 0f);
-            if (!(scaleFirst && beta == 0f)) {
-                for (int r = 0; r < mr; r++) {
-                    System.arraycopy(c, at + r * ldc, tile, r * NR, nr);
-                }
+            for (int r = 0; r < mr; r++) {
+                System.arraycopy(c, at + r * ldc, tile, r * NR, nr);
             }
-            tile(kc, s.a, aAt, s.b, bAt, tile, 0, NR, scaleFirst, addZero);
+            if (applyBeta) {
+                applyBeta(tile, 0, NR, beta);
+            }
+            kernel(depth, s.a, aAt, s.b, bAt, tile, 0, NR);
             for (int r = 0; r < mr; r++) {
                 System.arraycopy(tile, r * NR, c, at + r * ldc, nr);
             }
         }
 
         /**
-         * dst[(q·kc + p)·NR + j] = B(pb + p, jb + q·NR + j) for micro-panel q; columns past nc are zero.
+         * dst[(q·depth + p)·NR + j] = B(pb + p, jb + q·NR + j) for micro-panel q; columns past nc and steps kc …
+         * depth−1 are zero.
          */
-        private void packB(float[] dst, int pb, int kc, int jb, int nc) {
+        private void packB(float[] dst, int pb, int kc, int depth, int jb, int nc) {
             float[] src = b.data();
             int rowStride = b.rowStride();
             int colStride = b.colStride();
             int base = b.offset() + pb * rowStride + jb * colStride;
-            for (int jr = 0; jr < nc; jr += NR) {
+            int whole = colStride == 1 ? nc / NR * NR : 0;
+            // Whole panels of row-major B: one pass along each row of B (sequential reads from memory), scattering
+            // 16-float pieces into the panels, which stay in cache. Walking one panel at a time instead reads kc
+            // rows in parallel and was much slower when B is large and k small.
+            for (int p = 0; p < kc; p++) {
+                int row = base + p * rowStride;
+                for (int jr = 0; jr < whole; jr += NR) {
+                    int to = jr * depth + p * NR;
+                    FloatVector.fromArray(SPECIES, src, row + jr).intoArray(dst, to);
+                    FloatVector.fromArray(SPECIES, src, row + jr + LANES).intoArray(dst, to + LANES);
+                }
+            }
+            for (int jr = 0; jr < whole && depth > kc; jr += NR) {
+                Arrays.fill(dst, jr * depth + kc * NR, (jr + NR) * depth, 0f);
+            }
+            for (int jr = whole; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
-                int panel = jr * kc;
+                int panel = jr * depth;
                 int from = base + jr * colStride;
-                if (nr == NR && colStride == 1) {
+                if (nr < NR || depth > kc) {
+                    Arrays.fill(dst, panel, panel + depth * NR, 0f);
+                }
+                // B transposed (or the edge panel): walk each column of B along its contiguous k direction.
+                for (int j = 0; j < nr; j++) {
+                    int col = from + j * colStride;
                     for (int p = 0; p < kc; p++) {
-                        int row = from + p * rowStride;
-                        int to = panel + p * NR;
-                        FloatVector.fromArray(SPECIES, src, row).intoArray(dst, to);
-                        FloatVector.fromArray(SPECIES, src, row + LANES).intoArray(dst, to + LANES);
-                    }
-                } else {
-                    if (nr < NR) {
-                        Arrays.fill(dst, panel, panel + kc * NR, 0f);
-                    }
-                    // B transposed (or an edge panel): walk each column of B along its contiguous k direction.
-                    for (int j = 0; j < nr; j++) {
-                        int col = from + j * colStride;
-                        for (int p = 0; p < kc; p++) {
-                            dst[panel + p * NR + j] = src[col + p * rowStride];
-                        }
+                        dst[panel + p * NR + j] = src[col + p * rowStride];
                     }
                 }
             }
         }
 
-        /** dst[(q·kc + p)·MR + i] = alpha·A(ib + q·MR + i, pb + p) for micro-panel q; rows past mc are zero. */
-        private void packA(float[] dst, int ib, int mc, int pb, int kc) {
+        /**
+         * dst[(q·depth + p)·MR + i] = alpha·A(ib + q·MR + i, pb + p) for micro-panel q; rows past mc and steps kc …
+         * depth−1 are zero.
+         */
+        private void packA(float[] dst, int ib, int mc, int pb, int kc, int depth) {
             float[] src = a.data();
             float scale = a.scale();
             int rowStride = a.rowStride();
@@ -191,10 +194,12 @@ final class CpuGemmVectorKernel {
             int base = a.offset() + ib * rowStride + pb * colStride;
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
-                int panel = ir * kc;
+                int panel = ir * depth;
                 int from = base + ir * rowStride;
                 if (mr < MR) {
-                    Arrays.fill(dst, panel, panel + kc * MR, 0f);
+                    Arrays.fill(dst, panel, panel + depth * MR, 0f);
+                } else if (depth > kc) {
+                    Arrays.fill(dst, panel + kc * MR, panel + depth * MR, 0f);
                 }
                 if (colStride == 1) {
                     for (int i = 0; i < mr; i++) {
@@ -219,7 +224,8 @@ final class CpuGemmVectorKernel {
     /**
      * The MR×NR tile of C at {@code c[at + r·ldc + j]} += the packed A micro-panel times the packed B micro-panel,
      * over kc steps in order. The tile lives in twelve vector locals for the whole loop, which C2 keeps in registers.
-     * The method has no branch besides its loop: vectors merged from two paths may be boxed.
+     * The method has no branch besides its loop: vectors merged from two paths may be boxed. (Reading C through
+     * a bitwise AND, to fold in beta 0, was not intrinsified on JDK 17 and ran ten times slower.)
      */
     static void kernel(int kc, float[] a, int aAt, float[] b, int bAt, float[] c, int at, int ldc) {
         int at1 = at + ldc;
@@ -277,7 +283,7 @@ final class CpuGemmVectorKernel {
         c51.intoArray(c, at5 + LANES);
     }
 
-    /** The first k block's beta on an MR×NR tile: c = beta·c, or 0 when beta is 0 (ignoring NaN in C). */
+    /** The first k block's beta on an MR×NR tile: c = beta·c, or +0 when beta is 0 (ignoring NaN in C). */
     static void applyBeta(float[] c, int at, int ldc, float beta) {
         FloatVector zero = FloatVector.zero(SPECIES);
         for (int r = 0; r < MR; r++, at += ldc) {
@@ -288,14 +294,6 @@ final class CpuGemmVectorKernel {
                 FloatVector.fromArray(SPECIES, c, at).mul(beta).intoArray(c, at);
                 FloatVector.fromArray(SPECIES, c, at + LANES).mul(beta).intoArray(c, at + LANES);
             }
-        }
-    }
-
-    /** The portable kernel's zero padding of the last k block adds +0 (turning −0 into +0); so does this. */
-    static void addPositiveZero(float[] c, int at, int ldc) {
-        for (int r = 0; r < MR; r++, at += ldc) {
-            FloatVector.fromArray(SPECIES, c, at).add(0f).intoArray(c, at);
-            FloatVector.fromArray(SPECIES, c, at + LANES).add(0f).intoArray(c, at + LANES);
         }
     }
 }
