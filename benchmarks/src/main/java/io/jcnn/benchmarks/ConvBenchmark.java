@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -37,6 +38,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>Pooling: LeNet's two 2×2 stride-2 pools (64×20×24×24 and 64×50×8×8), max and average, forward and backward.
  * Planning, allocation and data happen once per trial; tensors and the backend are closed in tear-down.
  */
+// The CPU backend's gemm uses its Vector API kernel only where the module is loaded.
+@Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class ConvBenchmark {

@@ -38,13 +38,19 @@ import org.openjdk.jmh.annotations.Warmup;
  * they are LeNet's layers at batch 64: conv1 and conv2 as im2col products per image (W·col) and for the whole batch,
  * fc1 forward (x·Wᵀ), backward data (dy·W) and backward filter (dyᵀ·x), and fc2 forward.
  *
+ * <p>Implementations: {@code jcnn-vector} is the CPU backend's Vector API micro-kernel, {@code jcnn-portable} its
+ * auto-vectorised kernel (selected with {@code -Djcnn.cpu.gemm=portable}, which setup sets before the backend is
+ * first used; every parameter combination runs in a fresh fork) and {@code openblas} the native library. Forks start
+ * with {@code --add-modules jdk.incubator.vector}. Setup checks the backend's description and fails if the kernel
+ * that would run is not the one the row is named after.
+ *
  * <p>The openblas rows fail in setup, with the reason, when no native BLAS loads or when the one that loads is not
  * OpenBLAS; they never fall back to a Java implementation.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "--add-modules", "jdk.incubator.vector"})
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 6, time = 1)
 public class GemmBenchmark {
@@ -65,7 +71,7 @@ public class GemmBenchmark {
     })
     public String shape;
 
-    @Param({"jcnn", "openblas"})
+    @Param({"jcnn-vector", "jcnn-portable", "openblas"})
     public String impl;
 
     private int m;
@@ -110,8 +116,18 @@ public class GemmBenchmark {
         bArray = random(2, k * n);
         cArray = new float[m * n];
         switch (impl) {
-            case "jcnn" -> {
+            case "jcnn-vector", "jcnn-portable" -> {
+                boolean portable = impl.equals("jcnn-portable");
+                if (portable) {
+                    System.setProperty("jcnn.cpu.gemm", "portable");
+                }
                 backend = new CpuBackend();
+                String expected = portable ? "gemm: auto-vectorised" : "gemm: vector API";
+                if (!backend.description().contains(expected)) {
+                    throw new IllegalStateException(impl + " needs a backend with " + expected + " (and a fork "
+                            + "started with --add-modules jdk.incubator.vector); got " + backend.description());
+                }
+                System.out.println("# " + backend.description());
                 a = backend.tensor(transposeA ? Shape.of(k, m) : Shape.of(m, k), aArray);
                 b = backend.tensor(transposeB ? Shape.of(n, k) : Shape.of(k, n), bArray);
                 c = backend.allocate(Shape.of(m, n));

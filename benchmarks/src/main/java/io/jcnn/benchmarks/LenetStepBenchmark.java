@@ -11,6 +11,7 @@ import io.jcnn.tensor.Tensor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -25,6 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * softmax-cross-entropy, backward, SGD-momentum update) and an inference forward. Images/s = batch / (ms/op / 1000).
  * Compiling the model and optimizer (all allocation and planning) happens in the trial setup.
  */
+// The CPU backend's gemm uses its Vector API kernel only where the module is loaded.
+@Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Benchmark)

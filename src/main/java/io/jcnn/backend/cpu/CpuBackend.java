@@ -37,6 +37,8 @@ public final class CpuBackend implements Backend {
     }
 
     public CpuBackend(int threads) {
+        // Fails here, not in the first product, when jcnn.cpu.gemm names a kernel this JVM cannot run.
+        CpuGemm.selectedKernel();
         this.parallel = new CpuParallel(threads);
     }
 
@@ -54,7 +56,7 @@ public final class CpuBackend implements Backend {
     @Override
     public String description() {
         return "cpu: pure Java, " + parallel.threads() + " threads, " + System.getProperty("java.vm.name") + " "
-                + Runtime.version();
+                + Runtime.version() + ", gemm: " + CpuGemm.kernelName();
     }
 
     @Override

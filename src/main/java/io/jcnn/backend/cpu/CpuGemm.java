@@ -25,6 +25,15 @@ import java.util.Arrays;
  * a multiple of three the zero padding adds one {@code +0} (which can only turn a −0 into +0). Math.fma rounds once
  * whether scalar or vectorised, and neither the blocking nor the work split changes that order, so the result has
  * the same bits for every thread count and every JIT tier. Work is split over rows or columns of C only, never k.
+ *
+ * <h2>Two kernels</h2>
+ * The loops described above are the portable kernel. When the JVM was started with
+ * {@code --add-modules jdk.incubator.vector} and the CPU has 256-bit (or wider) vectors, {@link CpuGemmVectorKernel}
+ * runs instead: a register-blocked micro-kernel written with the Vector API, following the same per-element
+ * operation sequence, so both kernels give the same bits. The choice is made once per JVM, on first use, and
+ * {@link #kernelName()} reports it. The system property {@value #KERNEL_PROPERTY} overrides it: {@code portable}
+ * forces the portable kernel, {@code vector} requires the vector kernel (an error where it is unavailable), and
+ * {@code auto} (the default) picks the vector kernel where it is available.
  */
 final class CpuGemm {
     /** Rows of X (and of the C tile) per micro-kernel call. */
@@ -37,6 +46,80 @@ final class CpuGemm {
     private static final int COLUMN_UNIT = 16;
     /** Below roughly this many flops per chunk, extra threads cost more than they save. */
     private static final long MIN_FLOPS_PER_CHUNK = 1L << 22;
+
+    /** System property choosing the kernel: {@code auto} (default), {@code vector} or {@code portable}. */
+    static final String KERNEL_PROPERTY = "jcnn.cpu.gemm";
+
+    /** Which micro-kernel runs the product. */
+    enum Kernel {
+        /** The loops in this class, vectorised by C2. */
+        PORTABLE,
+        /** {@link CpuGemmVectorKernel}, on the incubating Vector API. */
+        VECTOR
+    }
+
+    /** The outcome of choosing a kernel: the kernel, or why none can be used (a bad property value). */
+    record Choice(Kernel kernel, String error) {
+    }
+
+    /**
+     * Decided once, when gemm is first used. Loading this holder never loads {@link CpuGemmVectorKernel} unless the
+     * module is in the boot layer, and a failure to load it only makes the vector kernel unavailable.
+     */
+    private static final class Selected {
+        static final String VECTOR_UNAVAILABLE = vectorUnavailableReason();
+        static final Choice CHOICE = choose(System.getProperty(KERNEL_PROPERTY), VECTOR_UNAVAILABLE);
+        static final String NAME = CHOICE.kernel() == Kernel.VECTOR ? CpuGemmVectorKernel.name()
+                : CHOICE.kernel() == Kernel.PORTABLE ? "auto-vectorised" : null;
+    }
+
+    /** Why the vector kernel cannot run in this JVM, or null when it can. */
+    static String vectorUnavailableReason() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return "module jdk.incubator.vector is not loaded (start the JVM with --add-modules jdk.incubator.vector)";
+        }
+        try {
+            return CpuGemmVectorKernel.unsupportedReason();
+        } catch (LinkageError e) {
+            return "the Vector API failed to load: " + e;
+        }
+    }
+
+    /** The kernel for a property value (null means auto), given why the vector kernel is unavailable (or null). */
+    static Choice choose(String requested, String vectorUnavailable) {
+        String value = requested == null ? "auto" : requested.trim();
+        switch (value) {
+            case "auto", "" -> {
+                return new Choice(vectorUnavailable == null ? Kernel.VECTOR : Kernel.PORTABLE, null);
+            }
+            case "portable" -> {
+                return new Choice(Kernel.PORTABLE, null);
+            }
+            case "vector" -> {
+                return vectorUnavailable == null ? new Choice(Kernel.VECTOR, null)
+                        : new Choice(null, KERNEL_PROPERTY + "=vector, but the vector kernel is unavailable: "
+                        + vectorUnavailable);
+            }
+            default -> {
+                return new Choice(null, KERNEL_PROPERTY + " must be auto, vector or portable, got '" + requested + "'");
+            }
+        }
+    }
+
+    /** The kernel this JVM uses; throws IllegalStateException when the property asks for one that cannot run. */
+    static Kernel selectedKernel() {
+        Choice choice = Selected.CHOICE;
+        if (choice.error() != null) {
+            throw new IllegalStateException(choice.error());
+        }
+        return choice.kernel();
+    }
+
+    /** What {@link #selectedKernel()} is, in words: "vector API (256-bit, 6x16 tile)" or "auto-vectorised". */
+    static String kernelName() {
+        selectedKernel();
+        return Selected.NAME;
+    }
 
     /** Per-thread packing buffers, allocated once per thread at full block size and reused by every call. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -54,7 +137,7 @@ final class CpuGemm {
      * A strided view of a matrix: element (row, col) is {@code data[offset + row·rowStride + col·colStride]}, times
      * {@code scale}.
      */
-    private record View(float[] data, int offset, int rowStride, int colStride, float scale) {
+    record View(float[] data, int offset, int rowStride, int colStride, float scale) {
     }
 
     /**
@@ -63,6 +146,14 @@ final class CpuGemm {
      */
     static void gemm(CpuParallel parallel, boolean transposeA, boolean transposeB, int m, int n, int k, float alpha,
                      float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                     float beta, float[] c, int cOffset, int ldc) {
+        gemm(selectedKernel(), parallel, transposeA, transposeB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+                beta, c, cOffset, ldc);
+    }
+
+    /** As above, with the kernel named; {@link Kernel#VECTOR} only where {@link #vectorUnavailableReason()} is null. */
+    static void gemm(Kernel kernel, CpuParallel parallel, boolean transposeA, boolean transposeB, int m, int n, int k,
+                     float alpha, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
                      float beta, float[] c, int cOffset, int ldc) {
         if (m <= 0 || n <= 0) {
             return;
@@ -74,6 +165,10 @@ final class CpuGemm {
             scaleOnly(m, n, beta, c, cOffset, ldc);
             return;
         }
+        if (kernel == Kernel.VECTOR) {
+            CpuGemmVectorKernel.gemm(parallel, m, n, k, opA, opB, beta, c, cOffset, ldc);
+            return;
+        }
         Problem problem = swapOrientation(m, n)
                 // Cᵀ (n×m) = op(B)ᵀ·(alpha·op(A))ᵀ; X(r, p) = op(B)(p, r), Y(p, j) = alpha·op(A)(j, p).
                 ? new Problem(n, m, k,
@@ -82,6 +177,19 @@ final class CpuGemm {
                 c, cOffset, 1, ldc, beta)
                 : new Problem(m, n, k, opA, opB, c, cOffset, ldc, 1, beta);
         problem.run(parallel);
+    }
+
+    /**
+     * Whether the portable kernel's zero padding of the last k block (to a multiple of its three k-steps) adds a
+     * final {@code +0} to every element: the one place its result can differ from a plain fma sequence (−0 → +0).
+     */
+    static boolean padsDepth(int k) {
+        return k % KC % 3 != 0;
+    }
+
+    /** Threads below this many items each would get less than {@link #MIN_FLOPS_PER_CHUNK}. */
+    static int minChunk(long flopsPerItem) {
+        return (int) Math.min(Integer.MAX_VALUE, (MIN_FLOPS_PER_CHUNK + flopsPerItem - 1) / flopsPerItem);
     }
 
     /** Vectorise along m instead of n when C is narrow and taller than wide. */
@@ -128,10 +236,6 @@ final class CpuGemm {
                 parallel.forRange(strips, minChunk(flopsPerStrip), (chunk, start, end) ->
                         compute(0, cols, start, end));
             }
-        }
-
-        private static int minChunk(long flopsPerItem) {
-            return (int) Math.min(Integer.MAX_VALUE, (MIN_FLOPS_PER_CHUNK + flopsPerItem - 1) / flopsPerItem);
         }
 
         /** Columns [col0, col1) of C' for strips [strip0, strip1) of MR rows each. */

@@ -10,6 +10,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -18,9 +19,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The blocked GEMM kernel directly, with offsets and leading dimensions the public API never passes. Results are
+ * The blocked GEMM kernels directly, with offsets and leading dimensions the public API never passes. Results are
  * compared with a double-precision reference, and bit-for-bit with a scalar loop that performs the same sequence of
- * fused multiply-adds the kernel promises (so blocking, orientation and thread count may not change any bit).
+ * fused multiply-adds the kernels promise (so blocking, orientation, kernel and thread count may not change any bit).
+ * Tests that do not name a kernel use the one this JVM selected.
  */
 class CpuGemmTest {
     private static final CpuParallel ONE = new CpuParallel(1);
@@ -32,72 +34,6 @@ class CpuGemmTest {
         ONE.close();
         TWO.close();
         THREE.close();
-    }
-
-    /** A strided problem: op(A) m×k, op(B) k×n, C m×n, each inside a larger array at an offset. */
-    private record Case(boolean ta, boolean tb, int m, int n, int k, float alpha, float beta,
-                        int aOffset, int lda, int bOffset, int ldb, int cOffset, int ldc,
-                        float[] a, float[] b, float[] c) {
-
-        static Case of(long seed, boolean ta, boolean tb, int m, int n, int k, float alpha, float beta, int pad) {
-            int aRows = ta ? k : m, aCols = ta ? m : k;
-            int bRows = tb ? n : k, bCols = tb ? k : n;
-            int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
-            int aOffset = pad * 3, bOffset = pad * 5, cOffset = pad * 7;
-            return new Case(ta, tb, m, n, k, alpha, beta, aOffset, lda, bOffset, ldb, cOffset, ldc,
-                    TestData.uniform(seed, aOffset + aRows * lda),
-                    TestData.uniform(seed + 1, bOffset + bRows * ldb),
-                    TestData.uniform(seed + 2, cOffset + m * ldc));
-        }
-
-        float a(int i, int p) {
-            return ta ? a[aOffset + p * lda + i] : a[aOffset + i * lda + p];
-        }
-
-        float b(int p, int j) {
-            return tb ? b[bOffset + j * ldb + p] : b[bOffset + p * ldb + j];
-        }
-
-        float[] run(CpuParallel parallel) {
-            float[] out = c.clone();
-            CpuGemm.gemm(parallel, ta, tb, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, out, cOffset, ldc);
-            return out;
-        }
-
-        /** Reference in double precision; elements of the array outside C keep their values. */
-        double[] reference() {
-            double[] out = TestData.toDouble(c);
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) {
-                    double sum = 0;
-                    for (int p = 0; p < k; p++) {
-                        sum += (double) a(i, p) * b(p, j);
-                    }
-                    int at = cOffset + i * ldc + j;
-                    out[at] = alpha * sum + (beta == 0f ? 0 : beta * (double) c[at]);
-                }
-            }
-            return out;
-        }
-
-        /** The exact operation sequence the kernel documents: beta first, then fma over p in order, then padding. */
-        float[] fmaSequence() {
-            float[] out = c.clone();
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) {
-                    int at = cOffset + i * ldc + j;
-                    float v = beta == 0f ? 0f : beta == 1f ? out[at] : beta * out[at];
-                    for (int p = 0; p < k; p++) {
-                        v = Math.fma(alpha * a(i, p), b(p, j), v);
-                    }
-                    if (k % CpuGemm.KC % 3 != 0) {
-                        v += 0f; // the kernel's zero padding of the last k block
-                    }
-                    out[at] = v;
-                }
-            }
-            return out;
-        }
     }
 
     static Stream<Arguments> shapes() {
@@ -118,25 +54,36 @@ class CpuGemmTest {
     @ParameterizedTest(name = "ta={0} tb={1} {2}x{3}x{4}")
     @MethodSource("shapes")
     void matchesReferenceWithOffsetsAndLeadingDimensions(boolean ta, boolean tb, int m, int n, int k) {
-        Case cs = Case.of(m * 31L + n * 7L + k, ta, tb, m, n, k, 0.75f, -0.5f, 3);
-        float[] got = cs.run(TWO);
-        TestData.assertClose("gemm " + m + "x" + n + "x" + k, cs.reference(), got, 1e-5, 1e-5 * Math.sqrt(k));
+        GemmCase cs = GemmCase.of(m * 31L + n * 7L + k, ta, tb, m, n, k, 0.75f, -0.5f, 3);
+        double[] reference = cs.reference();
+        for (CpuGemm.Kernel kernel : kernels()) {
+            TestData.assertClose(kernel + " gemm " + m + "x" + n + "x" + k, reference, cs.run(kernel, TWO),
+                    1e-5, 1e-5 * Math.sqrt(k));
+        }
     }
 
     @ParameterizedTest(name = "ta={0} tb={1} {2}x{3}x{4}")
     @MethodSource("shapes")
     void bitsDoNotDependOnThreadCountAndFollowTheDocumentedFmaOrder(boolean ta, boolean tb, int m, int n, int k) {
-        Case cs = Case.of(m + n + k, ta, tb, m, n, k, 1.25f, 0.5f, 1);
+        GemmCase cs = GemmCase.of(m + n + k, ta, tb, m, n, k, 1.25f, 0.5f, 1);
         float[] expected = cs.fmaSequence();
-        assertArrayEquals(expected, cs.run(null), "calling thread only");
-        assertArrayEquals(expected, cs.run(ONE), "1 thread");
-        assertArrayEquals(expected, cs.run(TWO), "2 threads");
-        assertArrayEquals(expected, cs.run(THREE), "3 threads");
+        for (CpuGemm.Kernel kernel : kernels()) {
+            assertArrayEquals(expected, cs.run(kernel, null), kernel + ", calling thread only");
+            assertArrayEquals(expected, cs.run(kernel, ONE), kernel + ", 1 thread");
+            assertArrayEquals(expected, cs.run(kernel, TWO), kernel + ", 2 threads");
+            assertArrayEquals(expected, cs.run(kernel, THREE), kernel + ", 3 threads");
+        }
+    }
+
+    /** The portable kernel, and the vector kernel where this JVM can run it (the build's tests always can). */
+    static List<CpuGemm.Kernel> kernels() {
+        return CpuGemm.vectorUnavailableReason() == null ? List.of(CpuGemm.Kernel.PORTABLE, CpuGemm.Kernel.VECTOR)
+                : List.of(CpuGemm.Kernel.PORTABLE);
     }
 
     @Test
     void largeSquareMatchesReferenceAndIsRepeatable() {
-        Case cs = Case.of(11, false, false, 300, 520, 530, 1f, 0f, 0);
+        GemmCase cs = GemmCase.of(11, false, false, 300, 520, 530, 1f, 0f, 0);
         float[] first = cs.run(THREE);
         TestData.assertClose("gemm 300x520x530", cs.reference(), first, 1e-5, 1e-4);
         assertArrayEquals(first, cs.run(THREE), "same call twice");
@@ -146,30 +93,30 @@ class CpuGemmTest {
     @Test
     void betaZeroIgnoresNaNInC() {
         for (int t = 0; t < 4; t++) {
-            Case cs = Case.of(5, t >= 2, (t & 1) == 1, 13, 40, 9, 2f, 0f, 2);
-            Arrays.fill(cs.c, Float.NaN);
+            GemmCase cs = GemmCase.of(5, t >= 2, (t & 1) == 1, 13, 40, 9, 2f, 0f, 2);
+            Arrays.fill(cs.c(), Float.NaN);
             float[] got = cs.run(TWO);
-            for (int i = 0; i < cs.m; i++) {
-                for (int j = 0; j < cs.n; j++) {
-                    float v = got[cs.cOffset + i * cs.ldc + j];
+            for (int i = 0; i < cs.m(); i++) {
+                for (int j = 0; j < cs.n(); j++) {
+                    float v = got[cs.cOffset() + i * cs.ldc() + j];
                     assertEquals(false, Float.isNaN(v), "C[" + i + "][" + j + "] is NaN");
                 }
             }
             // Padding between rows of C is not part of C and stays as it was.
-            assertEquals(true, Float.isNaN(got[cs.cOffset + cs.n]), "padding after row 0 untouched");
+            assertEquals(true, Float.isNaN(got[cs.cOffset() + cs.n()]), "padding after row 0 untouched");
         }
     }
 
     @Test
     void betaOneAccumulatesAndAlphaZeroOnlyScales() {
-        Case cs = Case.of(9, false, true, 6, 33, 17, 1f, 1f, 1);
+        GemmCase cs = GemmCase.of(9, false, true, 6, 33, 17, 1f, 1f, 1);
         TestData.assertClose("beta 1", cs.reference(), cs.run(TWO), 1e-5, 1e-5);
-        Case scaleOnly = Case.of(9, true, false, 6, 33, 17, 0f, 3f, 1);
+        GemmCase scaleOnly = GemmCase.of(9, true, false, 6, 33, 17, 0f, 3f, 1);
         float[] got = scaleOnly.run(TWO);
         for (int i = 0; i < 6; i++) {
             for (int j = 0; j < 33; j++) {
-                int at = scaleOnly.cOffset + i * scaleOnly.ldc + j;
-                assertEquals(3f * scaleOnly.c[at], got[at]);
+                int at = scaleOnly.cOffset() + i * scaleOnly.ldc() + j;
+                assertEquals(3f * scaleOnly.c()[at], got[at]);
             }
         }
     }
