@@ -89,6 +89,22 @@ class CpuGemmVectorKernelTest {
         assertArrayEquals(portable, cs.run(CpuGemm.Kernel.VECTOR, THREE), "3 threads");
     }
 
+    @Test
+    void fewRowsWithTransposedBSpanningSeveralBlocksMatchesPortable() {
+        // Rows fit one A block, so B (transposed) is packed one micro-panel at a time: NC+40 columns (an edge
+        // panel), 2·KC+3 steps (a padded last block), in every split between threads.
+        int m = CpuGemmVectorKernel.MC - 32;
+        int n = CpuGemmVectorKernel.NC + 40;
+        int k = 2 * CpuGemmVectorKernel.KC + 3;
+        for (float beta : new float[] {0f, 0.5f}) {
+            GemmCase cs = GemmCase.of(5, false, true, m, n, k, 1.5f, beta, 2);
+            float[] portable = cs.run(CpuGemm.Kernel.PORTABLE, ONE);
+            assertArrayEquals(portable, cs.run(CpuGemm.Kernel.VECTOR, null), "calling thread only, beta " + beta);
+            assertArrayEquals(portable, cs.run(CpuGemm.Kernel.VECTOR, TWO), "2 threads, beta " + beta);
+            assertArrayEquals(portable, cs.run(CpuGemm.Kernel.VECTOR, THREE), "3 threads, beta " + beta);
+        }
+    }
+
     /** −0 survives a product of −0 terms unless the last k block is padded, where both kernels add +0. */
     @Test
     void signOfZeroMatchesThePortableKernelsPadding() {
