@@ -100,7 +100,13 @@ public final class Sequential implements Layer {
         for (int i = layers.size() - 1; i >= 0; i--) {
             d = layers.get(i).backward(d);
         }
-        return d;
+        return d; // null when the first layer's input gradient is not needed
+    }
+
+    /** Applies to the first layer, the only one whose input gradient leaves the model. */
+    @Override
+    public void setInputGradientNeeded(boolean needed) {
+        layers.get(0).setInputGradientNeeded(needed);
     }
 
     @Override

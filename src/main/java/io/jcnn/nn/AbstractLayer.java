@@ -24,6 +24,7 @@ public abstract class AbstractLayer implements Layer {
     private Tensor inputGradient;
     private Tensor lastInput;
     private boolean created;
+    private boolean inputGradientNeeded = true;
 
     protected AbstractLayer(String name) {
         if (name == null || name.isBlank()) {
@@ -101,6 +102,16 @@ public abstract class AbstractLayer implements Layer {
     protected void releasePlan() {
     }
 
+    @Override
+    public final void setInputGradientNeeded(boolean needed) {
+        inputGradientNeeded = needed;
+    }
+
+    /** False when nobody reads ∂L/∂x: {@link #backward(Tensor, Tensor, Tensor, Tensor)} may leave dx unwritten. */
+    protected final boolean inputGradientNeeded() {
+        return inputGradientNeeded;
+    }
+
     /** Registers a parameter and allocates its gradient; the layer owns both tensors. */
     protected final Param addParam(String paramName, Tensor value, boolean decayed) {
         Param p = new Param(name + "." + paramName, value, backend().allocate(value.shape()), decayed);
@@ -137,7 +148,7 @@ public abstract class AbstractLayer implements Layer {
         }
         checkInput("backward", "output gradient", outputGradient, outputShape);
         backward(lastInput, output, outputGradient, inputGradient);
-        return inputGradient;
+        return inputGradientNeeded ? inputGradient : null;
     }
 
     private void checkInput(String pass, String role, Tensor t, Shape expected) {

@@ -93,7 +93,9 @@ public final class Conv2d extends AbstractLayer {
         if (biasParam != null) {
             b.biasGradient(dy, biasParam.gradient());
         }
-        b.conv2dBackwardData(plan, dy, weight.value(), dx);
+        if (inputGradientNeeded()) {
+            b.conv2dBackwardData(plan, dy, weight.value(), dx);
+        }
     }
 
     @Override

@@ -38,6 +38,14 @@ public interface Layer extends AutoCloseable {
      */
     Tensor backward(Tensor outputGradient);
 
+    /**
+     * Whether {@link #backward} must produce ∂L/∂x (default true). A trainer turns it off for a model's first layer,
+     * whose input is data: convolution and dense layers then skip their backward-data pass and {@link #backward}
+     * returns {@code null}. Saliency and other input-gradient tools keep it on.
+     */
+    default void setInputGradientNeeded(boolean needed) {
+    }
+
     /** Trainable parameters, in a fixed order. */
     List<Param> params();
 

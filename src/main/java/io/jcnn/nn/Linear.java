@@ -68,7 +68,9 @@ public final class Linear extends AbstractLayer {
         if (biasParam != null) {
             b.biasGradient(dy, biasParam.gradient());
         }
-        b.gemm(false, false, batch, inFeatures, outFeatures, 1f, dy, weight.value(), 0f, dx);
+        if (inputGradientNeeded()) {
+            b.gemm(false, false, batch, inFeatures, outFeatures, 1f, dy, weight.value(), 0f, dx);
+        }
     }
 
     public Param weight() {

@@ -96,6 +96,23 @@ class Pool2dTest {
             7, 0, 8, 9}, r[1]);
     }
 
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("io.jcnn.backend.TestBackends#all")
+    void tiedMaximumSendsTheGradientToTheFirstInRowMajorOrder(Backend backend) {
+        float[] tied = {
+            3, 3, 1, 7,
+            3, 3, 7, 7,
+            0, 5, 2, 2,
+            5, 5, 2, 2};
+        float[][] r = forwardAndBackward(backend, PoolSpec.of(PoolMode.MAX, 2, 2), tied, new float[] {1, 2, 3, 4});
+        assertArrayEquals(new float[] {3, 7, 5, 2}, r[0]);
+        assertArrayEquals(new float[] {
+            1, 0, 0, 2,
+            0, 0, 0, 0,
+            0, 3, 4, 0,
+            0, 0, 0, 0}, r[1]);
+    }
+
     static Stream<Arguments> shapes() {
         return Stream.of(
                 Arguments.of("LeNet 2×2/2", Shape.nchw(5, 3, 8, 8), PoolSpec.of(PoolMode.MAX, 2, 2)),
@@ -105,7 +122,13 @@ class Pool2dTest {
                         new PoolSpec(PoolMode.AVERAGE, 3, 3, 2, 1, 1, 2)),
                 Arguments.of("avg 1×1", Shape.nchw(4, 2, 3, 3), PoolSpec.of(PoolMode.AVERAGE, 1, 1)),
                 Arguments.of("avg global", Shape.nchw(7, 5, 6, 6), PoolSpec.of(PoolMode.AVERAGE, 6, 1)),
-                Arguments.of("max stride beyond kernel", Shape.nchw(2, 2, 10, 10), PoolSpec.of(PoolMode.MAX, 2, 3)));
+                Arguments.of("max stride beyond kernel", Shape.nchw(2, 2, 10, 10), PoolSpec.of(PoolMode.MAX, 2, 3)),
+                Arguments.of("tiling 2×2/2, odd size (last row and column uncovered)", Shape.nchw(3, 2, 7, 9),
+                        PoolSpec.of(PoolMode.MAX, 2, 2)),
+                Arguments.of("tiling avg 2×2/2, odd size", Shape.nchw(3, 2, 9, 7), PoolSpec.of(PoolMode.AVERAGE, 2, 2)),
+                Arguments.of("tiling 3×3/3 with remainder", Shape.nchw(2, 3, 11, 10), PoolSpec.of(PoolMode.MAX, 3, 3)),
+                Arguments.of("tiling avg 3×2/3×2", Shape.nchw(2, 2, 9, 8),
+                        new PoolSpec(PoolMode.AVERAGE, 3, 2, 3, 2, 0, 0)));
     }
 
     static Stream<Arguments> backendsAndShapes() {

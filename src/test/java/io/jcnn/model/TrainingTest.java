@@ -100,6 +100,30 @@ class TrainingTest {
     }
 
     @Test
+    void skippingTheFirstLayersInputGradientLeavesEveryParameterGradientUnchanged() {
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            Shape input = Shape.nchw(3, 1, 28, 28);
+            try (Sequential with = Models.lenet();
+                 Sequential without = Models.lenet();
+                 Tensor x = cpu.tensor(input, TestData.uniform(5, input.size()));
+                 Tensor dy = cpu.tensor(Shape.of(3, 10), TestData.uniform(6, 30))) {
+                with.compile(cpu, input, 9);
+                without.compile(cpu, input, 9);
+                without.setInputGradientNeeded(false);
+                with.forward(x, true);
+                Tensor dx = with.backward(dy);
+                without.forward(x, true);
+                assertEquals(null, without.backward(dy), "backward must say that no input gradient was made");
+                assertTrue(java.util.Arrays.stream(toDoubles(dx.toArray())).map(Math::abs).sum() > 0, "the default still computes the input gradient");
+                for (int i = 0; i < with.params().size(); i++) {
+                    assertArrayEquals(with.params().get(i).gradient().toArray(),
+                            without.params().get(i).gradient().toArray(), with.params().get(i).name());
+                }
+            }
+        }
+    }
+
+    @Test
     void steadyStateTrainingStepAllocatesNothingAndCloseFreesEverything() {
         try (CpuBackend cpu = new CpuBackend(2)) {
             Shape input = Shape.nchw(4, 1, 28, 28);
@@ -147,5 +171,13 @@ class TrainingTest {
                 assertTrue(first > 2.0f && last < 0.1f, "loss went from " + first + " to " + last);
             }
         }
+    }
+
+    private static double[] toDoubles(float[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
     }
 }

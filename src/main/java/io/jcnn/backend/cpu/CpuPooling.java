@@ -27,6 +27,12 @@ final class CpuPooling {
         int planes = g.input().batch() * g.input().channels();
         boolean max = spec.mode() == PoolMode.MAX;
         float inverseArea = 1f / (spec.kernelH() * spec.kernelW());
+        if (isTiling(spec)) {
+            parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / (h * w)), (chunk, start, end) ->
+                    CpuTiledPooling.forward(spec.kernelH(), spec.kernelW(), max, inverseArea, h, w, p, q,
+                            x, y, start, end));
+            return;
+        }
         parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / (h * w)), (chunk, start, end) -> {
             for (int plane = start; plane < end; plane++) {
                 int xPlane = plane * h * w;
@@ -55,6 +61,12 @@ final class CpuPooling {
         int planes = g.input().batch() * g.input().channels();
         boolean max = spec.mode() == PoolMode.MAX;
         float inverseArea = 1f / (spec.kernelH() * spec.kernelW());
+        if (isTiling(spec)) {
+            parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / (h * w)), (chunk, start, end) ->
+                    CpuTiledPooling.backward(spec.kernelH(), spec.kernelW(), max, inverseArea, h, w, p, q,
+                            x, dy, dx, start, end));
+            return;
+        }
         parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / (h * w)), (chunk, start, end) -> {
             for (int plane = start; plane < end; plane++) {
                 int xPlane = plane * h * w;
@@ -82,6 +94,12 @@ final class CpuPooling {
                 }
             }
         });
+    }
+
+    /** Windows that tile the input without overlap or padding (LeNet's and most CNNs' 2×2/2), the fast path. */
+    private static boolean isTiling(PoolSpec spec) {
+        return spec.strideH() == spec.kernelH() && spec.strideW() == spec.kernelW()
+                && spec.padH() == 0 && spec.padW() == 0;
     }
 
     /**
