@@ -113,6 +113,24 @@ class Pool2dTest {
             0, 0, 0, 0}, r[1]);
     }
 
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("io.jcnn.backend.TestBackends#all")
+    void infiniteMaximaRouteTheGradientLikeFiniteOnes(Backend backend) {
+        float inf = Float.POSITIVE_INFINITY;
+        float[] x = {
+            1, inf, -inf, -inf,
+            inf, 2, -inf, -inf,
+            0, 0, 5, 1,
+            -0f, 0, 1, 5};
+        float[][] r = forwardAndBackward(backend, PoolSpec.of(PoolMode.MAX, 2, 2), x, new float[] {1, 2, 3, 4});
+        assertArrayEquals(new float[] {inf, -inf, 0, 5}, r[0]);
+        assertArrayEquals(new float[] {
+            0, 1, 2, 0,
+            0, 0, 0, 0,
+            3, 0, 4, 0,
+            0, 0, 0, 0}, r[1]);
+    }
+
     static Stream<Arguments> shapes() {
         return Stream.of(
                 Arguments.of("LeNet 2×2/2", Shape.nchw(5, 3, 8, 8), PoolSpec.of(PoolMode.MAX, 2, 2)),
