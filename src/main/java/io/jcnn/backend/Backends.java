@@ -38,11 +38,10 @@ public final class Backends {
             for (BackendProvider provider : PROVIDERS) {
                 String reason = provider.unavailableReason();
                 if (reason == null) {
-                    String why = skipped.isEmpty() ? "auto: " + provider.name() + " is available"
-                            : "auto: " + String.join("; ", skipped);
+                    String why = skipped.isEmpty() ? provider.name() + " is available" : String.join("; ", skipped);
                     return new BackendChoice(provider.name(), why);
                 }
-                skipped.add(provider.name() + " unavailable (" + reason + ")");
+                skipped.add(provider.name() + " unavailable: " + reason);
             }
             throw new IllegalArgumentException("no backend is available: " + String.join("; ", skipped));
         }
