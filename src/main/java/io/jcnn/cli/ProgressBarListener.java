@@ -54,7 +54,7 @@ public final class ProgressBarListener implements TrainingListener {
                 .setInitialMax(batches)
                 .setStyle(ProgressBarStyle.UNICODE_BLOCK)
                 .setUpdateIntervalMillis(REDRAW_MILLIS)
-                .setConsumer(width > 0 ? new ConsoleProgressBarConsumer(out, width) : new ConsoleProgressBarConsumer(out))
+                .setConsumer(new SameLineConsumer(out, width))
                 .clearDisplayOnFinish();
         if (batchIndex > 0) {
             // Resumed mid-epoch: time left is estimated from the batches this process runs.
@@ -79,6 +79,25 @@ public final class ProgressBarListener implements TrainingListener {
     public void onStop(String reason) {
         closeBar();
         out.println("training stopped: " + reason);
+    }
+
+    /**
+     * Draws on the terminal's current line and, once cleared at the end, leaves the cursor at its start (the stock
+     * consumer adds a line break there, which would leave an empty line before each epoch's summary).
+     */
+    private static final class SameLineConsumer extends ConsoleProgressBarConsumer {
+        private final PrintStream terminal;
+
+        /** {@code width} 0: the terminal's width. */
+        SameLineConsumer(PrintStream terminal, int width) {
+            super(terminal, width > 0 ? width : -1);
+            this.terminal = terminal;
+        }
+
+        @Override
+        public void close() {
+            terminal.flush();
+        }
     }
 
     private void closeBar() {
