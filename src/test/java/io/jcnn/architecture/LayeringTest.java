@@ -1,6 +1,7 @@
 package io.jcnn.architecture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the architecture honest: layers, losses, optimizers, models and tools speak only to the Backend
- * interface, never to a particular backend.
+ * interface, never to a particular backend; and the command line's dependencies stay out of the library.
  */
 class LayeringTest {
     private static final Path SOURCES = Path.of("main/java/io/jcnn");
@@ -35,6 +36,34 @@ class LayeringTest {
             return Files.readString(p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every source file outside the command line's package. */
+    private static List<Path> librarySources() {
+        Path cli = SOURCES.resolve("cli");
+        try (Stream<Path> files = Files.walk(SOURCES)) {
+            return files.filter(p -> p.toString().endsWith(".java")).filter(p -> !p.startsWith(cli))
+                    .sorted().collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * picocli, progressbar and XChart are optional dependencies that library users do not get, so only the command
+     * line may use them; and the library never depends on the command line.
+     */
+    @Test
+    void onlyTheCommandLineUsesItsDependencies() {
+        List<Path> library = librarySources();
+        assertTrue(library.size() > 50, "found only " + library.size() + " library sources under " + SOURCES);
+        for (String forbidden : List.of("picocli", "me.tongfei", "org.knowm", "io.jcnn.cli")) {
+            List<String> offenders = library.stream()
+                    .filter(p -> read(p).contains("import " + forbidden) || read(p).contains("import static " + forbidden))
+                    .map(Path::toString)
+                    .collect(Collectors.toList());
+            assertEquals(List.of(), offenders, "only io.jcnn.cli may import " + forbidden);
         }
     }
 

@@ -1,0 +1,25 @@
+package io.jcnn.backend;
+
+/**
+ * One kind of backend as {@link Backends} sees it: whether it can run on this machine, and how to make one. Adding a
+ * device means adding a provider to {@link Backends}'s list and nothing else.
+ */
+interface BackendProvider {
+
+    /** The device name users type: {@code cpu}, {@code cuda}. */
+    String name();
+
+    /**
+     * Null when {@link #create} can succeed on this machine; otherwise one line saying why not and what would fix it
+     * (the library that is missing, what to install). Probing may be slow, so implementations may cache the answer.
+     */
+    String unavailableReason();
+
+    /**
+     * A new backend owned by the caller.
+     *
+     * @param threads host threads it may use, at least 1
+     * @throws IllegalArgumentException when it is unavailable, with {@link #unavailableReason()}'s explanation
+     */
+    Backend create(int threads);
+}

@@ -1,0 +1,66 @@
+package io.jcnn.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jcnn.backend.cpu.CpuBackend;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BackendsTest {
+
+    @Test
+    void cpuIsCreatedWithTheRequestedThreads() {
+        try (Backend backend = Backends.create("cpu", 3)) {
+            assertEquals("cpu", backend.name());
+            assertEquals(3, ((CpuBackend) backend).threads());
+        }
+    }
+
+    @Test
+    void autoFallsBackToCpuAndSaysWhy() {
+        BackendChoice choice = Backends.choose("auto");
+        assertEquals("cpu", choice.backend());
+        assertEquals("cuda unavailable: this build of jcnn has no CUDA backend yet", choice.reason());
+        try (Backend backend = Backends.create("auto", 1)) {
+            assertEquals("cpu", backend.name());
+        }
+    }
+
+    @Test
+    void unavailableCudaIsAnErrorWithOneClearLine() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.create("cuda", 1));
+        assertEquals("device cuda is not available: this build of jcnn has no CUDA backend yet", e.getMessage());
+    }
+
+    @Test
+    void unknownDeviceListsTheNames() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.create("gpu", 1));
+        assertEquals("unknown device 'gpu': expected one of auto, cpu, cuda", e.getMessage());
+    }
+
+    @Test
+    void threadsMustBePositive() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.create("cpu", 0));
+        assertEquals("threads must be at least 1, got 0", e.getMessage());
+    }
+
+    @Test
+    void reportListsEveryBackend() {
+        List<BackendStatus> report = Backends.report(2);
+        assertEquals(List.of("cpu", "cuda"), report.stream().map(BackendStatus::name).toList());
+        BackendStatus cpu = report.get(0);
+        assertTrue(cpu.available());
+        assertTrue(cpu.detail().contains("2 threads") && cpu.detail().contains("gemm: "), cpu.detail());
+        BackendStatus cuda = report.get(1);
+        assertFalse(cuda.available());
+        assertEquals("this build of jcnn has no CUDA backend yet", cuda.detail());
+    }
+
+    @Test
+    void deviceNamesStartWithAuto() {
+        assertEquals(List.of("auto", "cpu", "cuda"), Backends.deviceNames());
+    }
+}

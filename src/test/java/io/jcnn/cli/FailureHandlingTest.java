@@ -1,0 +1,103 @@
+package io.jcnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jcnn.backend.Backend;
+import io.jcnn.backend.cpu.CpuBackend;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Failures inside a command, and the shared device options, through Main's handling. */
+class FailureHandlingTest {
+
+    /** Creates its backend and prints it, or fails as asked. */
+    @Command(name = "compute", mixinStandardHelpOptions = true)
+    static final class ComputeCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        DeviceOptions device;
+        @Option(names = "--fail")
+        String fail;
+        @Option(names = "--debug")
+        boolean debug;
+
+        @Override
+        public Integer call() throws Exception {
+            if (fail != null) {
+                switch (fail) {
+                    case "argument" -> throw new IllegalArgumentException("batch size must be at least 1, got 0");
+                    case "missing" -> throw new NoSuchFileException("/data/mnist");
+                    case "unchecked" -> throw new UncheckedIOException(new NoSuchFileException("model.ckpt"));
+                    case "io" -> throw new IOException("checkpoint model.ckpt is corrupted:\nchecksum mismatch");
+                    case "bug" -> throw new NullPointerException("boom");
+                    default -> throw new AssertionError(fail);
+                }
+            }
+            try (Backend backend = device.createBackend()) {
+                spec.commandLine().getOut().println(backend.name() + " " + ((CpuBackend) backend).threads());
+            }
+            return 0;
+        }
+    }
+
+    private static CliRun compute(String... args) {
+        return CliRun.command(new ComputeCommand(), Map.of(), args);
+    }
+
+    private static void assertFailure(int code, String line, CliRun run) {
+        assertEquals(code, run.exitCode(), run.toString());
+        assertEquals(List.of("jcnn: " + line), run.errLines());
+    }
+
+    @Test
+    void deviceOptionsCreateTheBackend() {
+        CliRun run = compute("--device", "cpu", "--threads", "2");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals("cpu 2\n", run.out());
+        CliRun auto = compute("--threads", "1");
+        assertEquals("cpu 1\n", auto.out());
+    }
+
+    @Test
+    void badDeviceValuesAreUsageErrors() {
+        assertFailure(2, "--device must be one of auto, cpu, cuda, got 'gpu'", compute("--device", "gpu"));
+        assertFailure(2, "--threads must be at least 1, got 0", compute("--threads", "0"));
+        assertFailure(2, "Invalid value for option '--threads': 'many' is not an int", compute("--threads", "many"));
+    }
+
+    @Test
+    void unavailableDeviceIsARuntimeFailure() {
+        assertFailure(1, "device cuda is not available: this build of jcnn has no CUDA backend yet",
+                compute("--device", "cuda"));
+    }
+
+    @Test
+    void userMistakesPrintTheirMessage() {
+        assertFailure(1, "batch size must be at least 1, got 0", compute("--fail", "argument"));
+        assertFailure(1, "no such file or directory: /data/mnist", compute("--fail", "missing"));
+        assertFailure(1, "no such file or directory: model.ckpt", compute("--fail", "unchecked"));
+        assertFailure(1, "checkpoint model.ckpt is corrupted:; checksum mismatch", compute("--fail", "io"));
+    }
+
+    @Test
+    void bugsSayHowToSeeMore() {
+        assertFailure(1, "internal error: java.lang.NullPointerException: boom (run with --debug for the stack trace)",
+                compute("--fail", "bug"));
+        CliRun debug = compute("--fail", "bug", "--debug");
+        assertEquals(1, debug.exitCode());
+        assertTrue(debug.errLines().size() > 2, debug.toString());
+        assertTrue(debug.err().contains("\tat io.jcnn.cli.FailureHandlingTest$ComputeCommand.call"), debug.toString());
+    }
+}

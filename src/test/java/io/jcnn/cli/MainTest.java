@@ -1,0 +1,126 @@
+package io.jcnn.cli;
+
+import static io.jcnn.cli.CliRun.jcnn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+    @Test
+    void infoReportsTheRuntimeAndEveryBackend() {
+        CliRun run = jcnn("info");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals("", run.err());
+        List<String> lines = run.outLines();
+        assertTrue(lines.get(0).matches("jcnn \\d+\\.\\d+\\.\\d+.*"), run.toString());
+        assertTrue(lines.contains("java:        " + System.getProperty("java.version") + " ("
+                + System.getProperty("java.vendor") + ", " + System.getProperty("java.vm.name") + ")"), run.toString());
+        assertTrue(lines.contains("cpu cores:   " + Runtime.getRuntime().availableProcessors()), run.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("max heap:    \\d+\\.\\d [KMGT]iB")), run.toString());
+        // The tests run with the Vector API module, as the launcher does.
+        assertTrue(lines.contains("vector api:  loaded"), run.toString());
+        assertTrue(lines.contains("backends:"), run.toString());
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("  cpu    available    cpu: pure Java, " + cores
+                + " threads, ") && l.contains(", gemm: ")), run.toString());
+        assertTrue(lines.contains("  cuda   unavailable  this build of jcnn has no CUDA backend yet"), run.toString());
+        assertTrue(lines.contains("device auto: cpu (cuda unavailable: this build of jcnn has no CUDA backend yet)"),
+                run.toString());
+    }
+
+    @Test
+    void versionNamesTheBuildVersion() {
+        CliRun run = jcnn("--version");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().matches("jcnn \\d+\\.\\d+\\.\\d+[-A-Za-z0-9.]*\\R"), run.toString());
+        assertEquals(VersionProvider.version(), run.out().strip().substring("jcnn ".length()));
+    }
+
+    @Test
+    void topLevelHelpListsTheCommands() {
+        CliRun run = jcnn("--help");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().startsWith("Usage: jcnn "), run.toString());
+        for (String name : Main.commandNames()) {
+            assertTrue(run.out().contains("\n  " + name + " "), name + " missing from\n" + run);
+        }
+        assertTrue(run.out().contains("--debug"), run.toString());
+        assertEquals("", run.err());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        assertEquals(List.of("info", "help"), Main.commandNames());
+        for (String name : Main.commandNames()) {
+            CliRun run = jcnn(name, "--help");
+            assertEquals(0, run.exitCode(), run.toString());
+            assertTrue(run.out().contains("Usage: jcnn " + name + " "), run.toString());
+            assertEquals("", run.err(), run.toString());
+        }
+        CliRun helpInfo = jcnn("help", "info");
+        assertEquals(0, helpInfo.exitCode(), helpInfo.toString());
+        assertTrue(helpInfo.out().startsWith("Usage: jcnn info"), helpInfo.toString());
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorOnOneLine() {
+        CliRun run = jcnn("--bogus");
+        assertEquals(2, run.exitCode(), run.toString());
+        assertEquals(List.of("jcnn: Unknown option: '--bogus'"), run.errLines());
+        assertEquals("", run.out());
+
+        CliRun sub = jcnn("info", "--frobnicate");
+        assertEquals(2, sub.exitCode(), sub.toString());
+        assertEquals(List.of("jcnn: Unknown option: '--frobnicate'"), sub.errLines());
+    }
+
+    @Test
+    void unknownCommandIsAUsageErrorOnOneLine() {
+        CliRun run = jcnn("frobnicate");
+        assertEquals(2, run.exitCode(), run.toString());
+        assertEquals(1, run.errLines().size(), run.toString());
+        assertTrue(run.err().startsWith("jcnn: ") && run.err().contains("frobnicate"), run.toString());
+        assertFalse(run.err().contains("\tat "), run.toString());
+    }
+
+    @Test
+    void missingCommandSaysWhichExist() {
+        CliRun run = jcnn();
+        assertEquals(2, run.exitCode(), run.toString());
+        assertEquals(List.of("jcnn: a command is required: one of info, help (see jcnn --help)"), run.errLines());
+    }
+
+    @Test
+    void debugAddsTheStackTrace() {
+        CliRun flag = jcnn("--debug", "--bogus");
+        assertEquals(2, flag.exitCode(), flag.toString());
+        assertEquals("jcnn: Unknown option: '--bogus'", flag.errLines().get(0));
+        assertTrue(flag.err().contains("\tat picocli."), flag.toString());
+
+        CliRun variable = CliRun.jcnnWith(Map.of("JCNN_DEBUG", "1"), "--bogus");
+        assertTrue(variable.err().contains("\tat picocli."), variable.toString());
+
+        CliRun off = CliRun.jcnnWith(Map.of("JCNN_DEBUG", "0"), "--bogus");
+        assertEquals(1, off.errLines().size(), off.toString());
+    }
+
+    @Test
+    void debugAfterTheSeparatorIsNotTheOption() {
+        assertTrue(Main.debugRequested(new String[] {"info", "--debug"}, Map.of()));
+        assertFalse(Main.debugRequested(new String[] {"predict", "--", "--debug"}, Map.of()));
+        assertFalse(Main.debugRequested(new String[] {"info"}, Map.of("JCNN_DEBUG", "false")));
+    }
+
+    @Test
+    void byteCountsUseBinaryUnits() {
+        assertEquals("512 B", InfoCommand.bytes(512));
+        assertEquals("1.5 KiB", InfoCommand.bytes(1536));
+        assertEquals("2.0 GiB", InfoCommand.bytes(2L << 30));
+        assertEquals("unlimited", InfoCommand.bytes(Long.MAX_VALUE));
+    }
+}
