@@ -22,6 +22,7 @@ public final class Sequential implements Layer {
     private final List<Layer> layers;
     private Shape inputShape;
     private Shape outputShape;
+    private Backend backend;
 
     public Sequential(Layer... layers) {
         this("model", layers);
@@ -73,7 +74,16 @@ public final class Sequential implements Layer {
         }
         inputShape = input;
         outputShape = shape;
+        this.backend = backend;
         return shape;
+    }
+
+    /** The backend the model was compiled on. */
+    public Backend backend() {
+        if (backend == null) {
+            throw new IllegalStateException("Sequential '" + name + "' is not compiled yet; call compile first");
+        }
+        return backend;
     }
 
     public Shape inputShape() {
@@ -143,19 +153,29 @@ public final class Sequential implements Layer {
         return count;
     }
 
-    /** One line per layer: name, type, output shape and parameter count (after compile). */
+    @Override
+    public long forwardFlops() {
+        long flops = 0;
+        for (Layer layer : layers) {
+            flops += layer.forwardFlops();
+        }
+        return flops;
+    }
+
+    /** One line per layer: name, type, output shape, parameter count and forward MFLOPs (after compile). */
     public String summary() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("%-12s %-18s %-18s %12s%n", "layer", "type", "output", "params"));
+        b.append(String.format("%-12s %-18s %-22s %12s %12s%n", "layer", "type", "output", "params", "fwd MFLOP"));
         for (Layer layer : layers) {
             long count = 0;
             for (Param p : layer.params()) {
                 count += p.value().size();
             }
-            b.append(String.format("%-12s %-18s %-18s %12d%n", layer.name(), layer.getClass().getSimpleName(),
-                    layer.outputShape(), count));
+            b.append(String.format(java.util.Locale.ROOT, "%-12s %-18s %-22s %12d %12.1f%n", layer.name(),
+                    layer.getClass().getSimpleName(), layer.outputShape(), count, layer.forwardFlops() / 1e6));
         }
-        b.append(String.format("%-12s %-18s %-18s %12d%n", "total", "", inputShape + " in", parameterCount()));
+        b.append(String.format(java.util.Locale.ROOT, "%-12s %-18s %-22s %12d %12.1f%n", "total", "",
+                inputShape + " in", parameterCount(), forwardFlops() / 1e6));
         return b.toString();
     }
 

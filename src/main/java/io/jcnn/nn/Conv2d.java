@@ -67,6 +67,16 @@ public final class Conv2d extends AbstractLayer {
     }
 
     @Override
+    public long forwardFlops() {
+        if (plan == null) {
+            return 0;
+        }
+        Shape out = plan.geometry().output();
+        Shape filter = plan.geometry().filter();
+        return 2L * out.size() * filter.dim(1) * kernelH * kernelW;
+    }
+
+    @Override
     protected void createParams(Backend backend, long seed) {
         Shape filter = plan.geometry().filter();
         int fanIn = filter.dim(1) * kernelH * kernelW;

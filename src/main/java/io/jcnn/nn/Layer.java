@@ -50,6 +50,14 @@ public interface Layer extends AutoCloseable {
     List<Param> params();
 
     /**
+     * Floating-point operations of one forward pass over the compiled batch, counting a multiply-add as two; 0 for
+     * layers whose cost is a few operations per element (activations, pooling), which are memory-bound anyway.
+     */
+    default long forwardFlops() {
+        return 0;
+    }
+
+    /**
      * Non-trainable state that belongs in a checkpoint (batch-norm running statistics), in a fixed order; empty for
      * most layers.
      */

@@ -44,6 +44,11 @@ public final class Linear extends AbstractLayer {
     }
 
     @Override
+    public long forwardFlops() {
+        return 2L * batch * inFeatures * outFeatures;
+    }
+
+    @Override
     protected void createParams(Backend backend, long seed) {
         Shape w = Shape.of(outFeatures, inFeatures);
         weight = addParam("weight", Parameters.initialised(backend, w, weightInit, inFeatures, outFeatures, seed), true);

@@ -25,6 +25,12 @@ public interface Optimizer extends AutoCloseable {
     /** Number of steps taken so far. */
     int steps();
 
+    /**
+     * Sets the step count when resuming from a checkpoint, together with the {@link #state()} tensors, so bias
+     * corrections and schedules continue where they stopped. Must be compiled; {@code steps} >= 0.
+     */
+    void restoreSteps(int steps);
+
     /** The state tensors, in parameter order, for checkpoints. */
     List<Tensor> state();
 

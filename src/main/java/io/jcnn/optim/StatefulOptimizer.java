@@ -131,6 +131,17 @@ abstract class StatefulOptimizer implements Optimizer {
     }
 
     @Override
+    public final void restoreSteps(int steps) {
+        if (backend == null) {
+            throw new IllegalStateException(name + ": restoreSteps() before compile()");
+        }
+        if (steps < 0) {
+            throw new IllegalArgumentException(name + ": step count must be >= 0, got " + steps);
+        }
+        this.steps = steps;
+    }
+
+    @Override
     public final List<Tensor> state() {
         return stateView;
     }

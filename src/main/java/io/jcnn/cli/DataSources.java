@@ -1,0 +1,62 @@
+package io.jcnn.cli;
+
+import io.jcnn.data.Cifar10;
+import io.jcnn.data.Dataset;
+import io.jcnn.data.DatasetSplit;
+import io.jcnn.data.Mnist;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What {@code --data} names: {@code sample} (the bundled 8,000/2,000 MNIST digits), or a directory holding MNIST IDX
+ * files (full MNIST works unchanged) or CIFAR-10 binary batches, told apart by their file names.
+ */
+final class DataSources {
+    static final String SAMPLE = "sample";
+
+    private DataSources() {
+    }
+
+    static DatasetSplit load(String data) throws IOException {
+        if (data.equals(SAMPLE)) {
+            return Mnist.sample();
+        }
+        Path dir = Path.of(data);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--data: " + data + " is not a directory; expected '" + SAMPLE
+                    + "' or a directory of MNIST IDX files or CIFAR-10 binary batches");
+        }
+        if (looksLikeCifar(dir)) {
+            return Cifar10.load(dir);
+        }
+        return Mnist.load(dir);
+    }
+
+    private static boolean looksLikeCifar(Path dir) {
+        return Files.exists(dir.resolve("data_batch_1.bin"))
+                || Files.exists(dir.resolve("cifar-10-batches-bin").resolve("data_batch_1.bin"));
+    }
+
+    /**
+     * {@code data} shaped for a model that expects {@code height}×{@code width}: unchanged when it fits, padded with
+     * a zero border when it is smaller by an even margin (MNIST's 28×28 for a 32×32 network), otherwise an error.
+     */
+    static Dataset fit(Dataset data, int channels, int height, int width, String model) {
+        if (data.channels() != channels) {
+            throw new IllegalArgumentException("model '" + model + "' expects " + channels + " channel(s) but dataset '"
+                    + data.name() + "' has " + data.channels());
+        }
+        if (data.height() == height && data.width() == width) {
+            return data;
+        }
+        int dy = height - data.height();
+        int dx = width - data.width();
+        if (dy == dx && dy > 0 && dy % 2 == 0) {
+            return data.padded(dy / 2);
+        }
+        throw new IllegalArgumentException("model '" + model + "' expects " + height + "×" + width
+                + " images but dataset '" + data.name() + "' has " + data.height() + "×" + data.width());
+    }
+}

@@ -1,0 +1,17 @@
+package io.jcnn.data;
+
+import java.util.Objects;
+
+/** A dataset's training and test parts, which must hold images of the same size and the same classes. */
+public record DatasetSplit(Dataset train, Dataset test) {
+
+    public DatasetSplit {
+        Objects.requireNonNull(train, "train");
+        Objects.requireNonNull(test, "test");
+        if (train.channels() != test.channels() || train.height() != test.height() || train.width() != test.width()
+                || train.classes() != test.classes()) {
+            throw new IllegalArgumentException("train set " + train + " and test set " + test
+                    + " differ in image size or classes");
+        }
+    }
+}

@@ -1,0 +1,284 @@
+package io.jcnn.model;
+
+import io.jcnn.data.DataLoader;
+import io.jcnn.loss.SoftmaxCrossEntropyLoss;
+import io.jcnn.optim.LearningRateSchedule;
+import io.jcnn.optim.Optimizer;
+import io.jcnn.random.CounterRandom;
+import io.jcnn.tensor.Shape;
+import io.jcnn.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Trains a compiled classifier with softmax cross-entropy: epochs of shuffled batches from a {@link DataLoader},
+ * an evaluation on the test set after each epoch, a checkpoint after each epoch, and progress through a
+ * {@link TrainingListener}.
+ * <p>
+ * A run is a pure function of the seed: the batch order and augmentation come from the loader's (seed, epoch,
+ * position), dropout masks from {@code (seed, global step)}, and the learning rate from the global step. Resuming
+ * from a checkpoint saved after any batch therefore continues exactly as if the run had never stopped.
+ * <p>
+ * A run ends in one of three ways ({@link TrainingResult.Outcome}): every epoch done; stopped on request (the
+ * stop signal is polled after every batch, and a checkpoint of the state after that batch is saved); or a NaN or
+ * infinite loss, which stops at once without saving, so the last checkpoint, from before the divergence, is kept.
+ */
+public final class Trainer {
+    private final Sequential model;
+    private final Optimizer optimizer;
+    private final DataLoader train;
+    private final DataLoader test;
+    private final int epochs;
+    private final long seed;
+    private final LearningRateSchedule schedule;
+    private final TrainingListener listener;
+    private final Path checkpoint;
+    private final BooleanSupplier stopRequested;
+    private final Map<String, String> metadata;
+
+    private Trainer(Builder b) {
+        this.model = b.model;
+        this.optimizer = b.optimizer;
+        this.train = b.train;
+        this.test = b.test;
+        this.epochs = b.epochs;
+        this.seed = b.seed;
+        this.schedule = b.schedule != null ? b.schedule : LearningRateSchedule.constant(b.optimizer.learningRate());
+        this.listener = b.listener;
+        this.checkpoint = b.checkpoint;
+        this.stopRequested = b.stopRequested;
+        this.metadata = Map.copyOf(b.metadata);
+    }
+
+    /**
+     * A trainer for {@code model}, already compiled for the training loader's batch and sample shape, updated by
+     * {@code optimizer}, already compiled for the model's parameters.
+     */
+    public static Builder builder(Sequential model, Optimizer optimizer, DataLoader train) {
+        return new Builder(model, optimizer, train);
+    }
+
+    /** Trains from the beginning. */
+    public TrainingResult fit() {
+        return fit(null);
+    }
+
+    /**
+     * Trains from {@code resume} (a state read from a checkpoint whose parameters and optimizer state are already
+     * loaded into the model and optimizer), or from the beginning when it is null. {@code earlier} epochs' metrics
+     * are carried into the result.
+     */
+    public TrainingResult fit(TrainingState resume, List<EpochMetrics> earlier) {
+        Shape input = ClassifierShapes.checkInput(model, train, "train");
+        int classes = ClassifierShapes.classes(model, train, "train");
+        if (test != null) {
+            ClassifierShapes.checkInput(model, test, "test");
+            ClassifierShapes.classes(model, test, "test");
+        }
+        int batches = train.batchesPerEpoch(true);
+        if (batches == 0) {
+            throw new IllegalArgumentException("train: dataset '" + train.dataset().name() + "' has "
+                    + train.dataset().size() + " samples, fewer than one batch of " + train.batchSize());
+        }
+        TrainingState state = resume != null ? checkResume(resume, batches)
+                : TrainingState.start(seed);
+        List<EpochMetrics> history = new ArrayList<>(earlier);
+        int batchSize = input.dim(0);
+        float[] logits = new float[batchSize * classes];
+        model.setInputGradientNeeded(false);
+        try (SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss();
+             Tensor images = model.backend().allocate(input)) {
+            loss.compile(model.backend(), model.outputShape());
+            try (Tensor targets = model.backend().allocate(loss.targetShape(model.outputShape()))) {
+                listener.onStart(epochs, batches);
+                for (int epoch = state.epoch(); epoch <= epochs; epoch++) {
+                    long started = System.nanoTime();
+                    double lossSum = 0;
+                    int correct = 0;
+                    int seen = 0;
+                    int step = state.step();
+                    try (DataLoader.Epoch batchesOfEpoch = train.epoch(epoch, state.batchInEpoch(), true)) {
+                        for (int b = state.batchInEpoch(); batchesOfEpoch.hasNext(); b++) {
+                            DataLoader.Batch batch = batchesOfEpoch.next();
+                            images.copyFrom(batch.images());
+                            targets.copyFrom(batch.labels());
+                            float rate = schedule.rate(step);
+                            optimizer.setLearningRate(rate);
+                            model.reseed(CounterRandom.derive(seed, step));
+                            Tensor output = model.forward(images, true);
+                            float value;
+                            try {
+                                value = loss.compute(output, targets);
+                            } catch (ArithmeticException diverged) {
+                                String reason = "training diverged at epoch " + epoch + ", batch " + (b + 1) + " of "
+                                        + batches + " (step " + (step + 1) + "): " + diverged.getMessage()
+                                        + (checkpoint != null ? "; the last good checkpoint " + checkpoint
+                                        + " is kept" : "") + "; try a lower learning rate";
+                                listener.onStop(reason);
+                                return new TrainingResult(TrainingResult.Outcome.DIVERGED, reason, history, state);
+                            }
+                            System.arraycopy(output.toArray(), 0, logits, 0, logits.length);
+                            correct += countCorrect(logits, batch.labels(), batch.size(), classes);
+                            seen += batch.size();
+                            lossSum += (double) value * batch.size();
+                            model.backward(loss.gradient());
+                            optimizer.step();
+                            step++;
+                            state = new TrainingState(seed, epoch, b + 1, step, rate);
+                            listener.onBatch(epoch, b, batches, lossSum / seen, (double) correct / seen);
+                            if (b + 1 < batches && stopRequested.getAsBoolean()) {
+                                return stop(state, history, "stopped at epoch " + epoch + ", batch " + (b + 1)
+                                        + " of " + batches);
+                            }
+                        }
+                    }
+                    double trainSeconds = (System.nanoTime() - started) / 1e9;
+                    Evaluation evaluation = test != null ? Evaluation.of(model, test) : null;
+                    EpochMetrics metrics = new EpochMetrics(epoch, seen > 0 ? lossSum / seen : Double.NaN,
+                            seen > 0 ? (double) correct / seen : Double.NaN,
+                            evaluation != null ? evaluation.loss() : Double.NaN,
+                            evaluation != null ? evaluation.accuracy() : Double.NaN,
+                            seen / trainSeconds, (System.nanoTime() - started) / 1e9, optimizer.learningRate());
+                    history.add(metrics);
+                    state = new TrainingState(seed, epoch + 1, 0, step, optimizer.learningRate());
+                    save(state);
+                    listener.onEpoch(metrics);
+                    if (epoch < epochs && stopRequested.getAsBoolean()) {
+                        return stop(state, history, "stopped after epoch " + epoch + " of " + epochs);
+                    }
+                }
+            }
+        }
+        listener.onFinish();
+        return new TrainingResult(TrainingResult.Outcome.COMPLETED, "trained " + epochs + " epochs", history, state);
+    }
+
+    /** {@link #fit(TrainingState, List)} with no earlier metrics. */
+    public TrainingResult fit(TrainingState resume) {
+        return fit(resume, List.of());
+    }
+
+    private TrainingResult stop(TrainingState state, List<EpochMetrics> history, String where) {
+        save(state);
+        String reason = where + (checkpoint != null ? "; checkpoint saved to " + checkpoint : "");
+        listener.onStop(reason);
+        return new TrainingResult(TrainingResult.Outcome.STOPPED, reason, history, state);
+    }
+
+    private void save(TrainingState state) {
+        if (checkpoint == null) {
+            return;
+        }
+        try {
+            Checkpoint.save(checkpoint, model, optimizer, state, metadata);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save checkpoint " + checkpoint + " at epoch " + state.epoch()
+                    + ", batch " + state.batchInEpoch() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private TrainingState checkResume(TrainingState resume, int batches) {
+        if (resume.seed() != seed) {
+            throw new IllegalArgumentException("resume: the checkpoint was trained with seed " + resume.seed()
+                    + " but this run has seed " + seed + "; an exact resume needs the same seed");
+        }
+        if (resume.batchInEpoch() > batches) {
+            throw new IllegalArgumentException("resume: the checkpoint stopped after batch " + resume.batchInEpoch()
+                    + " of an epoch, but an epoch here has only " + batches + " batches; use the same dataset and"
+                    + " batch size to resume");
+        }
+        return resume;
+    }
+
+    static int countCorrect(float[] logits, float[] labels, int count, int classes) {
+        int correct = 0;
+        for (int i = 0; i < count; i++) {
+            if (Evaluation.argMax(logits, i * classes, classes) == (int) labels[i]) {
+                correct++;
+            }
+        }
+        return correct;
+    }
+
+    /** Configures a {@link Trainer}; only the model, optimizer and training data are required. */
+    public static final class Builder {
+        private final Sequential model;
+        private final Optimizer optimizer;
+        private final DataLoader train;
+        private DataLoader test;
+        private int epochs = 1;
+        private long seed;
+        private LearningRateSchedule schedule;
+        private TrainingListener listener = TrainingListener.NONE;
+        private Path checkpoint;
+        private BooleanSupplier stopRequested = () -> false;
+        private Map<String, String> metadata = Map.of();
+
+        private Builder(Sequential model, Optimizer optimizer, DataLoader train) {
+            this.model = Objects.requireNonNull(model, "model");
+            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            this.train = Objects.requireNonNull(train, "training data");
+        }
+
+        /** Evaluated after every epoch; use an unshuffled, unaugmented loader with the training batch size. */
+        public Builder test(DataLoader test) {
+            this.test = test;
+            return this;
+        }
+
+        /** Total epochs, counting any completed before a resume; at least 1. */
+        public Builder epochs(int epochs) {
+            if (epochs < 1) {
+                throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+            }
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Seeds the dropout masks; use the seed the model and loader were built with. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** The learning rate by global step (counting from 0); by default the optimizer's rate throughout. */
+        public Builder schedule(LearningRateSchedule schedule) {
+            this.schedule = schedule;
+            return this;
+        }
+
+        public Builder listener(TrainingListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Saved after every epoch and when stopped on request; never on divergence. */
+        public Builder checkpoint(Path checkpoint) {
+            this.checkpoint = checkpoint;
+            return this;
+        }
+
+        /** Recorded in every checkpoint, for the programs that load it (the input normalisation, say). */
+        public Builder checkpointMetadata(Map<String, String> metadata) {
+            this.metadata = Objects.requireNonNull(metadata, "metadata");
+            return this;
+        }
+
+        /** Polled after every batch; when it turns true the run saves a checkpoint and stops. */
+        public Builder stopWhen(BooleanSupplier stopRequested) {
+            this.stopRequested = Objects.requireNonNull(stopRequested, "stop signal");
+            return this;
+        }
+
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+}
