@@ -4,6 +4,7 @@ import io.jcnn.data.Cifar10;
 import io.jcnn.data.Dataset;
 import io.jcnn.data.DatasetSplit;
 import io.jcnn.data.Mnist;
+import io.jcnn.model.ModelSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,23 +41,16 @@ final class DataSources {
     }
 
     /**
-     * {@code data} shaped for a model that expects {@code height}×{@code width}: unchanged when it fits, padded with
-     * a zero border when it is smaller by an even margin (MNIST's 28×28 for a 32×32 network), otherwise an error.
+     * {@code data} shaped for {@code model}: padded with a zero border when its images are smaller than the model's
+     * intended input by an even margin (MNIST's 28×28 for a 32×32 network), otherwise unchanged; layers size
+     * themselves to their input, so a mismatch the model cannot take fails when it is compiled, naming the layer.
      */
-    static Dataset fit(Dataset data, int channels, int height, int width, String model) {
-        if (data.channels() != channels) {
-            throw new IllegalArgumentException("model '" + model + "' expects " + channels + " channel(s) but dataset '"
-                    + data.name() + "' has " + data.channels());
-        }
-        if (data.height() == height && data.width() == width) {
-            return data;
-        }
-        int dy = height - data.height();
-        int dx = width - data.width();
+    static Dataset fit(Dataset data, ModelSpec model) {
+        int dy = model.height() - data.height();
+        int dx = model.width() - data.width();
         if (dy == dx && dy > 0 && dy % 2 == 0) {
             return data.padded(dy / 2);
         }
-        throw new IllegalArgumentException("model '" + model + "' expects " + height + "×" + width
-                + " images but dataset '" + data.name() + "' has " + data.height() + "×" + data.width());
+        return data;
     }
 }

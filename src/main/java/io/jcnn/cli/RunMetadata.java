@@ -1,0 +1,37 @@
+package io.jcnn.cli;
+
+import io.jcnn.data.Normalization;
+import io.jcnn.model.Checkpoint;
+
+import java.util.Locale;
+import java.util.Map;
+
+/** What a training run records in its checkpoints so that eval and predict prepare images the same way. */
+final class RunMetadata {
+    static final String MEAN = "normalization.mean";
+    static final String STD = "normalization.std";
+    static final String DATA = "data";
+
+    private RunMetadata() {
+    }
+
+    static Map<String, String> of(Normalization normalization, String data) {
+        return Map.of(MEAN, Float.toString(normalization.mean()), STD, Float.toString(normalization.std()),
+                DATA, data);
+    }
+
+    /** The normalisation a checkpoint was trained with; pixels scaled to [0, 1] when it records none. */
+    static Normalization normalization(Checkpoint.Header header) {
+        String mean = header.metadata().get(MEAN);
+        String std = header.metadata().get(STD);
+        if (mean == null || std == null) {
+            return Normalization.NONE;
+        }
+        try {
+            return new Normalization(Float.parseFloat(mean), Float.parseFloat(std));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "checkpoint records an invalid normalization (mean '%s', std '%s')", mean, std), e);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.jcnn.cli;
+
+import io.jcnn.backend.Backend;
+import io.jcnn.data.Augmentation;
+import io.jcnn.data.DataLoader;
+import io.jcnn.data.Dataset;
+import io.jcnn.data.DatasetSplit;
+import io.jcnn.data.Normalization;
+import io.jcnn.model.Checkpoint;
+import io.jcnn.model.EpochMetrics;
+import io.jcnn.model.ModelSpec;
+import io.jcnn.model.Models;
+import io.jcnn.model.Sequential;
+import io.jcnn.model.Trainer;
+import io.jcnn.model.TrainingListener;
+import io.jcnn.model.TrainingResult;
+import io.jcnn.model.TrainingState;
+import io.jcnn.optim.CosineSchedule;
+import io.jcnn.optim.Optimizer;
+import io.jcnn.tensor.Shape;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code jcnn train}: trains a zoo model on a dataset, evaluating on its test split after every epoch, and leaves a
+ * checkpoint, metrics and a training-curve plot in the output directory. Ctrl-C stops after the current batch and
+ * saves a checkpoint that {@code --resume} continues exactly.
+ */
+@Command(name = "train",
+        mixinStandardHelpOptions = true,
+        description = "Train a model (default: LeNet on the bundled MNIST sample) and save a checkpoint, metrics.csv,"
+                + " metrics.json and training-curves.png in the output directory.")
+final class TrainCommand implements Callable<Integer> {
+    static final String CHECKPOINT_FILE = "checkpoint.jcnn";
+    private static final long INTERRUPT_WAIT_SECONDS = 120;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private DeviceOptions device;
+
+    @Mixin
+    private TrainingOptions options;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output directory for the checkpoint, metrics and plot. Default: runs/MODEL.")
+    private Path out;
+
+    @Option(names = "--resume", paramLabel = "CHECKPOINT", arity = "0..1", fallbackValue = "",
+            description = "Continue from a checkpoint (default: the one in the output directory) with the same"
+                    + " data, batch size and seed; --epochs is the total, counting the epochs already done.")
+    private String resume;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter console = spec.commandLine().getOut();
+        options.check();
+        ModelSpec modelSpec = options.modelSpec();
+        Path outDir = out != null ? out : Path.of("runs", modelSpec.name());
+        OutputDirectory.prepare(outDir);
+        Path checkpoint = outDir.resolve(CHECKPOINT_FILE);
+        Path resumeFrom = resume == null ? null : resume.isEmpty() ? checkpoint : Path.of(resume);
+
+        DatasetSplit split = DataSources.load(options.data);
+        Dataset train = DataSources.fit(split.train(), modelSpec);
+        Dataset test = DataSources.fit(split.test(), modelSpec);
+        Normalization normalization = Normalization.of(train);
+        Augmentation augmentation = options.augmentation(train.channels());
+
+        Checkpoint.Header resumeHeader = resumeFrom == null ? null : resumeHeader(resumeFrom, modelSpec);
+        List<EpochMetrics> earlier = resumeHeader == null ? List.of()
+                : earlierMetrics(outDir, resumeHeader.state());
+        try (Backend backend = device.createBackend();
+             Sequential model = modelSpec.create();
+             Optimizer optimizer = options.optimizer();
+             DataLoader trainData = new DataLoader(train, options.batchSize, true, normalization, augmentation,
+                     options.seed);
+             DataLoader testData = new DataLoader(test, options.batchSize, false, normalization, Augmentation.NONE,
+                     options.seed)) {
+            Shape input = Shape.of(options.batchSize, train.channels(), train.height(), train.width());
+            model.compile(backend, input, options.seed);
+            optimizer.compile(backend, model.params());
+            TrainingState state = null;
+            if (resumeFrom != null) {
+                state = Checkpoint.load(resumeFrom, model, optimizer).state();
+                console.printf(Locale.ROOT, "resuming from %s at epoch %d, batch %d (step %d)%n", resumeFrom,
+                        state.epoch(), state.batchInEpoch(), state.step());
+            }
+            console.printf(Locale.ROOT, "model %s (%,d parameters) on %s; data %s: %,d train / %,d test images%n",
+                    modelSpec.name(), model.parameterCount(), backend.description(), options.data, train.size(),
+                    test.size());
+            int batches = trainData.batchesPerEpoch(true);
+            MetricsWriter metrics = new MetricsWriter(outDir, earlier);
+            AtomicBoolean stop = new AtomicBoolean();
+            Trainer trainer = Trainer.builder(model, optimizer, trainData)
+                    .test(testData)
+                    .epochs(options.epochs)
+                    .seed(options.seed)
+                    .schedule(new CosineSchedule(options.learningRate, 0f, options.epochs * batches))
+                    .checkpoint(checkpoint)
+                    .checkpointMetadata(RunMetadata.of(normalization, options.data))
+                    .listener(TrainingListener.all(TrainingProgress.forStandardOutput(), metrics,
+                            new CurveWriter(outDir, metrics)))
+                    .stopWhen(stop::get)
+                    .build();
+            TrainingState from = state;
+            List<EpochMetrics> before = earlier;
+            TrainingResult result = runStoppable(() -> trainer.fit(from, before), stop);
+            report(console, result, outDir, checkpoint);
+            return result.outcome() == TrainingResult.Outcome.DIVERGED ? Main.EXIT_FAILURE : 0;
+        }
+    }
+
+    /** Runs {@code training} so that Ctrl-C (or SIGTERM) asks it to stop and waits for its checkpoint. */
+    private static TrainingResult runStoppable(java.util.function.Supplier<TrainingResult> training,
+                                               AtomicBoolean stop) {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            System.err.println();
+            System.err.println("jcnn: interrupted; finishing the current batch and saving a checkpoint");
+            try {
+                finished.await(INTERRUPT_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jcnn-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return training.get();
+        } finally {
+            System.out.flush();
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is already running; it returns now that training has finished.
+            }
+        }
+    }
+
+    private static Checkpoint.Header resumeHeader(Path file, ModelSpec modelSpec) throws IOException {
+        Checkpoint.Header header = Checkpoint.readHeader(file);
+        if (!header.modelName().equals(modelSpec.name())) {
+            throw new IllegalArgumentException("--resume: checkpoint " + file + " holds model '" + header.modelName()
+                    + "' but --model is '" + modelSpec.name() + "'");
+        }
+        if (header.state() == null || header.optimizerKind() == null) {
+            throw new IllegalArgumentException("--resume: checkpoint " + file + " holds parameters only, no training"
+                    + " state to resume");
+        }
+        return header;
+    }
+
+    /** The metrics of the epochs a checkpoint has completed, from the run's metrics.csv. */
+    private static List<EpochMetrics> earlierMetrics(Path outDir, TrainingState state) throws IOException {
+        Path csv = outDir.resolve(MetricsWriter.CSV_FILE);
+        if (!Files.exists(csv)) {
+            return List.of();
+        }
+        List<EpochMetrics> all = MetricsWriter.parseCsv(Files.readString(csv, StandardCharsets.UTF_8),
+                csv.toString());
+        return all.stream().filter(m -> m.epoch() < state.epoch()).toList();
+    }
+
+    private static void report(PrintWriter console, TrainingResult result, Path outDir, Path checkpoint) {
+        EpochMetrics last = result.last();
+        if (result.outcome() != TrainingResult.Outcome.COMPLETED) {
+            console.println(result.message());
+        }
+        if (last != null && last.hasTestMetrics()) {
+            double seconds = result.history().stream().mapToDouble(EpochMetrics::wallSeconds).sum();
+            console.printf(Locale.ROOT, "test accuracy %.2f%% after %d epochs (%.0f s); checkpoint %s,"
+                            + " metrics %s, curves %s%n", 100 * last.testAccuracy(), last.epoch(), seconds, checkpoint,
+                    outDir.resolve(MetricsWriter.CSV_FILE), outDir.resolve(TrainingCurveChart.FILE));
+        }
+    }
+
+    /** Redraws the training-curve PNG after every epoch. */
+    private record CurveWriter(Path outDir, MetricsWriter metrics) implements TrainingListener {
+        @Override
+        public void onEpoch(EpochMetrics epoch) {
+            try {
+                TrainingCurveChart.write(metrics.history(), outDir.resolve(TrainingCurveChart.FILE),
+                        TrainingCurveChart.DEFAULT_WIDTH, TrainingCurveChart.DEFAULT_HEIGHT);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the training curves to " + outDir + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.jcnn.cli;
+
+import io.jcnn.data.Augmentation;
+import io.jcnn.optim.Adam;
+import io.jcnn.optim.Optimizer;
+import io.jcnn.optim.Sgd;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The options that define a training run. Their defaults are the tuned recipe for LeNet on the MNIST sample: SGD
+ * with momentum, a cosine-annealed learning rate, weight decay, and digits shifted by up to two pixels.
+ */
+final class TrainingOptions {
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec command;
+
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "lenet",
+            description = "The network: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
+            completionCandidates = ModelNames.class)
+    String model;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = DataSources.SAMPLE,
+            description = "'sample' (the bundled 8,000/2,000 MNIST digits) or a directory with the MNIST IDX files"
+                    + " (see 'jcnn download') or CIFAR-10 binary batches. Default: ${DEFAULT-VALUE}.")
+    String data;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "20",
+            description = "Epochs to train. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
+            description = "Images per batch. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.02",
+            description = "Initial learning rate, annealed to 0 along a cosine. Default: ${DEFAULT-VALUE}.")
+    float learningRate;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "sgd",
+            description = "sgd (with momentum) or adam. Default: ${DEFAULT-VALUE}.")
+    String optimizer;
+
+    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9",
+            description = "SGD momentum. Default: ${DEFAULT-VALUE}.")
+    float momentum;
+
+    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0.0005",
+            description = "L2 weight decay on weights (not biases). Default: ${DEFAULT-VALUE}.")
+    float weightDecay;
+
+    @Option(names = "--shift", paramLabel = "PIXELS", defaultValue = "2",
+            description = "Augmentation: shift each training image by up to this many pixels (0 turns it off)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int shift;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+            description = "Seeds weights, shuffling, augmentation and dropout; a CPU run with the same seed is"
+                    + " reproduced exactly. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    /** Shifts for any images; colour images (CIFAR-10) also get mirrored, which would be wrong for digits. */
+    Augmentation augmentation(int channels) {
+        check();
+        return new Augmentation(0, shift, channels == 3);
+    }
+
+    Optimizer optimizer() {
+        check();
+        return switch (optimizer) {
+            case "sgd" -> new Sgd(learningRate).withMomentum(momentum).withWeightDecay(weightDecay);
+            case "adam" -> new Adam(learningRate).withWeightDecay(weightDecay);
+            default -> throw usage("--optimizer must be sgd or adam, got '" + optimizer + "'");
+        };
+    }
+
+    /** The zoo entry --model names. */
+    io.jcnn.model.ModelSpec modelSpec() {
+        try {
+            return io.jcnn.model.Models.spec(model);
+        } catch (IllegalArgumentException e) {
+            throw usage("--model: " + e.getMessage());
+        }
+    }
+
+    void check() {
+        if (epochs < 1) {
+            throw usage("--epochs must be at least 1, got " + epochs);
+        }
+        if (batchSize < 1) {
+            throw usage("--batch-size must be at least 1, got " + batchSize);
+        }
+        if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+            throw usage("--lr must be a positive number, got " + learningRate);
+        }
+        if (shift < 0) {
+            throw usage("--shift must be 0 or more pixels, got " + shift);
+        }
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(command.commandLine(), message);
+    }
+}
