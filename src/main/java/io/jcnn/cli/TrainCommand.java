@@ -79,8 +79,8 @@ final class TrainCommand implements Callable<Integer> {
         Path resumeFrom = resume == null ? null : resume.isEmpty() ? checkpoint : Path.of(resume);
 
         DatasetSplit split = DataSources.load(options.data);
-        Dataset train = DataSources.fit(split.train(), modelSpec);
-        Dataset test = DataSources.fit(split.test(), modelSpec);
+        Dataset train = DataSources.fit(options.limited(split.train()), modelSpec);
+        Dataset test = DataSources.fit(options.limited(split.test()), modelSpec);
         Normalization normalization = Normalization.of(train);
         Augmentation augmentation = options.augmentation(train.channels());
 

@@ -61,6 +61,15 @@ final class TrainingOptions {
                     + " reproduced exactly. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--limit", paramLabel = "N",
+            description = "Use only the first N training and N test images, for a quick trial. Default: all.")
+    Integer limit;
+
+    /** The first --limit samples of {@code data}, or all of it. */
+    io.jcnn.data.Dataset limited(io.jcnn.data.Dataset data) {
+        return limit == null || limit >= data.size() ? data : data.subset(0, limit);
+    }
+
     /** Shifts for any images; colour images (CIFAR-10) also get mirrored, which would be wrong for digits. */
     Augmentation augmentation(int channels) {
         check();
@@ -94,6 +103,9 @@ final class TrainingOptions {
         }
         if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
             throw usage("--lr must be a positive number, got " + learningRate);
+        }
+        if (limit != null && limit < 1) {
+            throw usage("--limit must be at least 1, got " + limit);
         }
         if (shift < 0) {
             throw usage("--shift must be 0 or more pixels, got " + shift);

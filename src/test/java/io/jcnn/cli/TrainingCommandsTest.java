@@ -1,0 +1,111 @@
+package io.jcnn.cli;
+
+import io.jcnn.data.Dataset;
+import io.jcnn.data.Mnist;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** train, eval, predict and download, run in-process as a user would type them. */
+class TrainingCommandsTest {
+    @TempDir
+    Path dir;
+
+    private Path trainQuickly(Path out) {
+        CliRun run = CliRun.jcnn("train", "--epochs", "2", "--limit", "512", "--out", out.toString(), "--threads",
+                "2");
+        assertEquals(0, run.exitCode(), run.toString());
+        return out.resolve("checkpoint.jcnn");
+    }
+
+    @Test
+    void trainLeavesACheckpointMetricsAndAPlotThatEvalAndResumeUse() throws IOException {
+        Path out = dir.resolve("run");
+        Path checkpoint = trainQuickly(out);
+        for (String file : new String[]{"checkpoint.jcnn", "metrics.csv", "metrics.json", "training-curves.png"}) {
+            assertTrue(Files.size(out.resolve(file)) > 0, file);
+        }
+        assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), "a header and two epochs");
+
+        CliRun eval = CliRun.jcnn("eval", checkpoint.toString());
+        assertEquals(0, eval.exitCode(), eval.toString());
+        assertTrue(eval.out().startsWith("lenet on sample (test split): accuracy "), eval.out());
+        assertEquals(12, eval.outLines().size(), "a summary, a header and ten rows:\n" + eval.out());
+
+        CliRun resumed = CliRun.jcnn("train", "--epochs", "3", "--limit", "512", "--out", out.toString(),
+                "--resume");
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        assertTrue(resumed.out().contains("resuming from " + checkpoint + " at epoch 3, batch 0"), resumed.out());
+        assertEquals(4, Files.readAllLines(out.resolve("metrics.csv")).size(), "earlier epochs are kept");
+    }
+
+    @Test
+    void predictReadsDarkOnLightDrawingsByInvertingThem() throws IOException {
+        Path checkpoint = trainQuickly(dir.resolve("run"));
+        Dataset test = Mnist.sample().test();
+        int index = 0;
+        while (test.label(index) != 1) {
+            index++;
+        }
+        // The digit as black ink on white paper, twice the size: predict must shrink and invert it.
+        BufferedImage image = new BufferedImage(56, 56, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 56; y++) {
+            for (int x = 0; x < 56; x++) {
+                int v = 255 - (test.pixels()[index * 784 + (y / 2) * 28 + x / 2] & 0xFF);
+                image.getRaster().setSample(x, y, 0, v);
+            }
+        }
+        Path png = dir.resolve("one.png");
+        ImageIO.write(image, "png", png.toFile());
+        CliRun run = CliRun.jcnn("predict", checkpoint.toString(), png.toString(), "--top", "2");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().startsWith(png + ": 1 ("), run.out());
+
+        CliRun notAnImage = CliRun.jcnn("predict", checkpoint.toString(), dir.resolve("run").resolve("metrics.csv")
+                .toString());
+        assertEquals(1, notAnImage.exitCode());
+        assertEquals(1, notAnImage.errLines().size(), notAnImage.toString());
+    }
+
+    @Test
+    void badInputGetsOneLineAndANonZeroExit() throws IOException {
+        Path checkpoint = trainQuickly(dir.resolve("run"));
+        byte[] bytes = Files.readAllBytes(checkpoint);
+        bytes[bytes.length / 3] ^= 1;
+        Path corrupt = Files.write(dir.resolve("corrupt.jcnn"), bytes);
+        expectFailure(1, "is corrupted: checksum mismatch", "eval", corrupt.toString());
+        expectFailure(1, "holds model 'lenet' but --model is 'mlp'", "train", "--model", "mlp", "--out",
+                dir.resolve("run").toString(), "--resume");
+        expectFailure(1, "no such file", "train", "--out", dir.resolve("fresh").toString(), "--resume");
+        Path file = Files.writeString(dir.resolve("plain-file"), "x");
+        expectFailure(1, "is a file, expected a directory", "train", "--out", file.toString());
+        expectFailure(1, "is not a directory", "train", "--data", dir.resolve("nowhere").toString(), "--out",
+                dir.resolve("o").toString());
+        expectFailure(2, "--model: unknown model 'resnet'", "train", "--model", "resnet");
+        expectFailure(2, "--batch-size must be at least 1", "train", "--batch-size", "0");
+        expectFailure(2, "--invert must be auto, yes or no", "predict", checkpoint.toString(), "x.png",
+                "--invert", "maybe");
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        expectFailure(1, "cannot download http://127.0.0.1:" + closedPort + "/train-images-idx3-ubyte.gz",
+                "download", "--dir", dir.resolve("mnist").toString(), "--base-url", "http://127.0.0.1:" + closedPort);
+    }
+
+    private static void expectFailure(int exit, String message, String... args) {
+        CliRun run = CliRun.jcnn(args);
+        assertEquals(exit, run.exitCode(), run.toString());
+        assertEquals(1, run.errLines().size(), run.toString());
+        assertTrue(run.err().startsWith("jcnn: ") && run.err().contains(message), run.toString());
+    }
+}
