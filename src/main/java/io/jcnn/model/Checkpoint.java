@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -92,6 +93,7 @@ public final class Checkpoint {
             throw new IOException("cannot save checkpoint " + file + ": directory " + dir + " is not writable", e);
         }
         try {
+            keepPermissions(temporary, file);
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 Writer out = new Writer(channel);
@@ -147,8 +149,27 @@ public final class Checkpoint {
                 channel.force(true);
             }
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            forceDirectory(dir);
         } finally {
             Files.deleteIfExists(temporary);
+        }
+    }
+
+    /** A temporary file is private; the checkpoint gets the old file's permissions, or the usual rw-r--r--. */
+    private static void keepPermissions(Path temporary, Path target) throws IOException {
+        if (!Files.getFileStore(temporary).supportsFileAttributeView("posix")) {
+            return;
+        }
+        Files.setPosixFilePermissions(temporary, Files.exists(target) ? Files.getPosixFilePermissions(target)
+                : PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    /** Makes the rename itself durable where the platform lets a directory be forced. */
+    private static void forceDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // The file's data is on disk already; only the rename's durability is left to the file system.
         }
     }
 
