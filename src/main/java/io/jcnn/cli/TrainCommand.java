@@ -181,10 +181,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static void report(PrintWriter console, TrainingResult result, Path outDir, Path checkpoint) {
+        // How a stopped or diverged run ended was already shown by the progress listener.
         EpochMetrics last = result.last();
-        if (result.outcome() != TrainingResult.Outcome.COMPLETED) {
-            console.println(result.message());
-        }
         if (last != null && last.hasTestMetrics()) {
             double seconds = result.history().stream().mapToDouble(EpochMetrics::wallSeconds).sum();
             console.printf(Locale.ROOT, "test accuracy %.2f%% after %d epochs (%.0f s); checkpoint %s,"
