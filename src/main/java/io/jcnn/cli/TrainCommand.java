@@ -95,7 +95,14 @@ final class TrainCommand implements Callable<Integer> {
              DataLoader testData = new DataLoader(test, options.batchSize, false, normalization, Augmentation.NONE,
                      options.seed)) {
             Shape input = Shape.of(options.batchSize, train.channels(), train.height(), train.width());
-            model.compile(backend, input, options.seed);
+            try {
+                model.compile(backend, input, options.seed);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("model '" + modelSpec.name() + "' (made for " + modelSpec.channels()
+                        + "×" + modelSpec.height() + "×" + modelSpec.width() + " images) cannot take the "
+                        + train.channels() + "×" + train.height() + "×" + train.width() + " images of " + options.data
+                        + ": " + e.getMessage(), e);
+            }
             optimizer.compile(backend, model.params());
             TrainingState state = null;
             if (resumeFrom != null) {
