@@ -10,18 +10,23 @@ import java.util.Arrays;
  * {@code (c·R + r)·S + s}, and B·P·Q columns, image b's output pixel (p, q) at column {@code b·P·Q + p·Q + q}.
  * Group g owns the rows of its C/groups input channels, so each group is one GEMM on a contiguous row band.
  *
+ * <p>Where the Vector API kernel runs, forward and backward-data go through {@link CpuFusedConvolution} instead, which
+ * packs the column matrix straight into the kernel's panels (same bits, no im2col buffer); the im2col code below is
+ * then used for backward-filter only, and everywhere on the portable kernel.
+ *
  * <p>Work splitting, decided from the batch size and thread count alone (so {@link #workspaceFloats} and the ops
  * agree): when the batch has at least as many images as threads, each thread takes a contiguous run of images with
  * its own column buffer and calls the single-threaded GEMM; otherwise images are processed one block at a time with
- * im2col/col2im split over (image, channel) pairs and the GEMM given the thread pool. In forward and backward-data
- * several images share one column block when P·Q is small (LeNet conv2: 8×8), so the GEMM sees
- * {@link #TARGET_COLUMNS} columns rather than a skinny 64; the block result is scattered back to N×K×P×Q.
+ * im2col/col2im split over (image, channel) pairs and the GEMM given the thread pool. Several images share one column
+ * block when P·Q is small (LeNet conv2: 8×8), so the GEMM sees {@link #TARGET_COLUMNS} columns (forward,
+ * backward-data) or steps (backward-filter) rather than a skinny 64; the block result is scattered back to N×K×P×Q.
  *
- * <p>Backward-filter instead lays one image's taps out transposed (P·Q rows of C·R·S), in the same buffer.
+ * <p>Backward-filter instead lays the block's taps out transposed (B·P·Q rows of C·R·S), in the same buffer.
  *
  * <p>All scratch comes from the backend's shared workspace: per chunk a column buffer and (for blocks of more than
  * one image) a K×B·P·Q staging matrix, plus, for backward-filter, one partial filter gradient per chunk after the
- * first. Partials are added to chunk 0's result in chunk order, so results are reproducible for a thread count.
+ * first, and, for the fused path, the packed filter. Partials are added to chunk 0's result in chunk order, so
+ * results are reproducible for a thread count.
  */
 final class CpuConvolution {
     /**
@@ -36,13 +41,28 @@ final class CpuConvolution {
 
     /** Floats of shared workspace the three convolution ops need for this geometry and thread count. */
     static long workspaceFloats(ConvGeometry g, int threads) {
-        return new Dims(g, threads).workspaceFloats;
+        return new Dims(g, threads, fusedAvailable()).workspaceFloats;
+    }
+
+    /** Whether forward and backward-data run fused ({@link CpuFusedConvolution}): where the vector kernel runs. */
+    static boolean fusedAvailable() {
+        return CpuGemm.selectedKernel() == CpuGemm.Kernel.VECTOR;
     }
 
     // ---- forward ----
 
     static void forward(CpuParallel parallel, ConvGeometry g, float[] x, float[] w, float[] y, float[] workspace) {
-        Dims d = new Dims(g, parallel.threads());
+        forward(parallel, g, x, w, y, workspace, fusedAvailable());
+    }
+
+    /** As above; {@code fused} picks {@link CpuFusedConvolution} (vector kernel only) over im2col. */
+    static void forward(CpuParallel parallel, ConvGeometry g, float[] x, float[] w, float[] y, float[] workspace,
+                        boolean fused) {
+        Dims d = new Dims(g, parallel.threads(), fused);
+        if (fused) {
+            CpuFusedConvolution.forward(parallel, d, x, w, y, workspace);
+            return;
+        }
         if (d.overImages) {
             parallel.forRange(d.n, 1, (chunk, start, end) -> {
                 int col = chunk * d.chunkFloats;
@@ -89,7 +109,17 @@ final class CpuConvolution {
     // ---- backward data ----
 
     static void backwardData(CpuParallel parallel, ConvGeometry g, float[] dy, float[] w, float[] dx, float[] workspace) {
-        Dims d = new Dims(g, parallel.threads());
+        backwardData(parallel, g, dy, w, dx, workspace, fusedAvailable());
+    }
+
+    /** As above; {@code fused} picks {@link CpuFusedConvolution} (vector kernel only) over im2col/col2im. */
+    static void backwardData(CpuParallel parallel, ConvGeometry g, float[] dy, float[] w, float[] dx,
+                             float[] workspace, boolean fused) {
+        Dims d = new Dims(g, parallel.threads(), fused);
+        if (fused) {
+            CpuFusedConvolution.backwardData(parallel, d, dy, w, dx, workspace);
+            return;
+        }
         if (d.overImages) {
             parallel.forRange(d.n, 1, (chunk, start, end) -> {
                 int col = chunk * d.chunkFloats;
@@ -132,41 +162,54 @@ final class CpuConvolution {
     // ---- backward filter ----
 
     static void backwardFilter(CpuParallel parallel, ConvGeometry g, float[] x, float[] dy, float[] dw, float[] workspace) {
-        Dims d = new Dims(g, parallel.threads());
+        Dims d = new Dims(g, parallel.threads(), false);
         if (d.overImages) {
             int chunks = parallel.chunks(d.n, 1);
             parallel.forRange(d.n, 1, (chunk, start, end) -> {
                 int col = chunk * d.chunkFloats;
                 float[] target = chunk == 0 ? dw : workspace;
                 int targetOffset = chunk == 0 ? 0 : d.partialsOffset + (chunk - 1) * d.filterFloats;
-                for (int image = start; image < end; image++) {
-                    backwardFilterBlock(null, d, x, dy, workspace, col, image, image == start ? 0f : 1f,
-                            target, targetOffset);
+                for (int n0 = start; n0 < end; n0 += d.blockImages) {
+                    backwardFilterBlock(null, d, x, dy, workspace, col, col + d.columnFloats, n0,
+                            Math.min(d.blockImages, end - n0), n0 == start ? 0f : 1f, target, targetOffset);
                 }
             });
             if (chunks > 1) {
                 sumPartials(parallel, d, chunks, dw, workspace);
             }
         } else {
-            for (int image = 0; image < d.n; image++) {
-                backwardFilterBlock(parallel, d, x, dy, workspace, 0, image, image == 0 ? 0f : 1f, dw, 0);
+            for (int n0 = 0; n0 < d.n; n0 += d.blockImages) {
+                backwardFilterBlock(parallel, d, x, dy, workspace, 0, d.columnFloats, n0,
+                        Math.min(d.blockImages, d.n - n0), n0 == 0 ? 0f : 1f, dw, 0);
             }
         }
     }
 
     /**
-     * One image at a time, from the transposed column matrix (P·Q rows of C·R·S taps), so the GEMM reads both
-     * operands along their rows: dw_g (K/G × C/G·R·S) (+)= dy_g (K/G × P·Q) · rows_g (P·Q × C/G·R·S), group g's
-     * taps being a column band of width C/G·R·S. Measured faster than dy · columnsᵀ with the current GEMM, and
-     * grouping images did not help this pass; re-measure when the GEMM changes.
+     * A block of images at once, from the transposed column matrix (B·P·Q rows of C·R·S taps), so the GEMM reads
+     * both operands along their rows and accumulates over B·P·Q steps before storing dw: dw_g (K/G × C/G·R·S) (+)=
+     * dy_g (K/G × B·P·Q) · rows_g (B·P·Q × C/G·R·S), group g's taps being a column band of width C/G·R·S. The steps
+     * run image by image, pixel by pixel, exactly as one image per GEMM with beta 1 would, so the bits do not depend
+     * on the block size.
      */
     private static void backwardFilterBlock(CpuParallel parallel, Dims d, float[] x, float[] dy, float[] ws,
-                                            int rowsOffset, int image, float beta, float[] target, int targetOffset) {
-        im2rowImage(parallel, d, x, image * d.chw, ws, rowsOffset);
+                                            int rowsOffset, int stagingOffset, int n0, int images, float beta,
+                                            float[] target, int targetOffset) {
         int taps = d.c * d.r * d.s;
+        for (int b = 0; b < images; b++) {
+            im2rowImage(parallel, d, x, (n0 + b) * d.chw, ws, rowsOffset + b * d.pq * taps);
+        }
+        int ld = images * d.pq;
+        float[] a = dy;
+        int aOffset = n0 * d.kpq;
+        if (images > 1) {
+            gatherOutputBlock(d, dy, n0, images, ws, stagingOffset);
+            a = ws;
+            aOffset = stagingOffset;
+        }
         for (int grp = 0; grp < d.groups; grp++) {
-            CpuGemm.gemm(parallel, false, false, d.kPerGroup, d.crsPerGroup, d.pq, 1f,
-                    dy, image * d.kpq + grp * d.kPerGroup * d.pq, d.pq,
+            CpuGemm.gemm(parallel, false, false, d.kPerGroup, d.crsPerGroup, ld, 1f,
+                    a, aOffset + grp * d.kPerGroup * ld, ld,
                     ws, rowsOffset + grp * d.crsPerGroup, taps,
                     beta, target, targetOffset + grp * d.kPerGroup * d.crsPerGroup, d.crsPerGroup);
         }
@@ -311,7 +354,7 @@ final class CpuConvolution {
      * The adjoint of {@link #im2col}: zeroes channels [c0, c1) of one image of dx and adds every column entry back
      * onto the input pixel it was read from (taps in padding are dropped). Fixed loop order, so deterministic.
      */
-    private static void col2im(Dims d, float[] col, int colOffset, int ld, float[] dx, int dxOffset, int c0, int c1) {
+    static void col2im(Dims d, float[] col, int colOffset, int ld, float[] dx, int dxOffset, int c0, int c1) {
         Arrays.fill(dx, dxOffset + c0 * d.hw, dxOffset + c1 * d.hw, 0f);
         for (int c = c0; c < c1; c++) {
             int dxChannel = dxOffset + c * d.hw;
@@ -345,7 +388,7 @@ final class CpuConvolution {
     }
 
     /** The geometry as plain ints, plus the work split and workspace layout derived from it and the thread count. */
-    private static final class Dims {
+    static final class Dims {
         final int n, c, h, w, k, r, s, p, q, groups;
         final int strideH, strideW, padH, padW, dilationH, dilationW;
         final int hw, chw, pq, kpq, kPerGroup, crsPerGroup, filterFloats;
@@ -355,9 +398,11 @@ final class CpuConvolution {
         final int columnFloats;
         final int chunkFloats;
         final int partialsOffset;
+        /** Where the fused path's packed filter starts (after everything else), and 0 floats when not fused. */
+        final int packedFilterOffset;
         final long workspaceFloats;
 
-        Dims(ConvGeometry g, int threads) {
+        Dims(ConvGeometry g, int threads, boolean fused) {
             n = g.batch();
             c = g.inChannels();
             h = g.inHeight();
@@ -389,11 +434,13 @@ final class CpuConvolution {
             long columns = (long) c * r * s * blockImages * pq;
             long staging = blockImages > 1 ? (long) k * blockImages * pq : 0;
             long partials = overImages ? (long) (chunks - 1) * filterFloats : 0;
-            workspaceFloats = chunks * (columns + staging) + partials;
+            long unfused = chunks * (columns + staging) + partials;
+            workspaceFloats = unfused + (fused ? CpuFusedConvolution.packedFilterFloats(this) : 0);
             // The backend refuses to plan a workspace beyond 2^31-1 floats, so these fit once planning succeeded.
             columnFloats = (int) Math.min(Integer.MAX_VALUE, columns);
             chunkFloats = (int) Math.min(Integer.MAX_VALUE, columns + staging);
             partialsOffset = (int) Math.min(Integer.MAX_VALUE, chunks * (columns + staging));
+            packedFilterOffset = (int) Math.min(Integer.MAX_VALUE, unfused);
         }
 
         /** First output column q whose tap q·strideW + wOffset is inside the input. */
