@@ -162,7 +162,13 @@ final class CpuConvolution {
     // ---- backward filter ----
 
     static void backwardFilter(CpuParallel parallel, ConvGeometry g, float[] x, float[] dy, float[] dw, float[] workspace) {
-        Dims d = new Dims(g, parallel.threads(), false);
+        backwardFilter(parallel, g, x, dy, dw, workspace, fusedAvailable());
+    }
+
+    /** As above; {@code fused} lays the transposed column matrix out with {@link CpuFusedConvolution}'s vectors. */
+    static void backwardFilter(CpuParallel parallel, ConvGeometry g, float[] x, float[] dy, float[] dw,
+                               float[] workspace, boolean fused) {
+        Dims d = new Dims(g, parallel.threads(), fused);
         if (d.overImages) {
             int chunks = parallel.chunks(d.n, 1);
             parallel.forRange(d.n, 1, (chunk, start, end) -> {
@@ -228,26 +234,34 @@ final class CpuConvolution {
      * C·R·S taps at {@code offset + (p·Q + q)·C·R·S}, tap (c·R + r)·S + s, zero in the padding.
      */
     private static void im2row(Dims d, float[] x, int xOffset, int p0, int p1, float[] rows, int offset) {
+        if (d.fused) {
+            CpuFusedConvolution.im2row(d, x, xOffset, p0, p1, rows, offset);
+            return;
+        }
         int taps = d.c * d.r * d.s;
         for (int p = p0; p < p1; p++) {
             for (int q = 0; q < d.q; q++) {
-                int dst = offset + (p * d.q + q) * taps;
-                int iw0 = q * d.strideW - d.padW;
-                for (int c = 0; c < d.c; c++) {
-                    int xChannel = xOffset + c * d.hw;
-                    for (int r = 0; r < d.r; r++) {
-                        int ih = p * d.strideH - d.padH + r * d.dilationH;
-                        int tap = dst + (c * d.r + r) * d.s;
-                        if (ih < 0 || ih >= d.h) {
-                            Arrays.fill(rows, tap, tap + d.s, 0f);
-                            continue;
-                        }
-                        int xRow = xChannel + ih * d.w;
-                        for (int s = 0; s < d.s; s++) {
-                            int iw = iw0 + s * d.dilationW;
-                            rows[tap + s] = iw >= 0 && iw < d.w ? x[xRow + iw] : 0f;
-                        }
-                    }
+                im2rowPixel(d, x, xOffset, p, q, rows, offset + (p * d.q + q) * taps);
+            }
+        }
+    }
+
+    /** One output pixel's row of C·R·S taps at {@code dst}, zero in the padding. */
+    static void im2rowPixel(Dims d, float[] x, int xOffset, int p, int q, float[] rows, int dst) {
+        int iw0 = q * d.strideW - d.padW;
+        for (int c = 0; c < d.c; c++) {
+            int xChannel = xOffset + c * d.hw;
+            for (int r = 0; r < d.r; r++) {
+                int ih = p * d.strideH - d.padH + r * d.dilationH;
+                int tap = dst + (c * d.r + r) * d.s;
+                if (ih < 0 || ih >= d.h) {
+                    Arrays.fill(rows, tap, tap + d.s, 0f);
+                    continue;
+                }
+                int xRow = xChannel + ih * d.w;
+                for (int s = 0; s < d.s; s++) {
+                    int iw = iw0 + s * d.dilationW;
+                    rows[tap + s] = iw >= 0 && iw < d.w ? x[xRow + iw] : 0f;
                 }
             }
         }
@@ -398,11 +412,14 @@ final class CpuConvolution {
         final int columnFloats;
         final int chunkFloats;
         final int partialsOffset;
+        /** Whether the vector kernel's paths ({@link CpuFusedConvolution}) run. */
+        final boolean fused;
         /** Where the fused path's packed filter starts (after everything else), and 0 floats when not fused. */
         final int packedFilterOffset;
         final long workspaceFloats;
 
         Dims(ConvGeometry g, int threads, boolean fused) {
+            this.fused = fused;
             n = g.batch();
             c = g.inChannels();
             h = g.inHeight();

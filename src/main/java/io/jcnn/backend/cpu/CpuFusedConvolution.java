@@ -219,4 +219,44 @@ final class CpuFusedConvolution {
             }
         }
     }
+
+    // ---- backward filter ----
+
+    /**
+     * {@link CpuConvolution}'s im2row (output rows [p0, p1) of one image into P·Q rows of C·R·S taps), with each run
+     * of S contiguous taps copied as one vector of LANES floats. The lanes past S land on later runs' places and are
+     * overwritten by them, since runs are written in increasing order; the last runs, whose vector would reach past
+     * the pixel's row, are copied exactly, so nothing is written outside it. Pixels whose window leaves the image, or that are too close to the end of x
+     * for a whole vector, take the checked scalar path.
+     */
+    static void im2row(Dims d, float[] x, int xOffset, int p0, int p1, float[] rows, int offset) {
+        int taps = d.c * d.r * d.s;
+        boolean vectorRuns = d.dilationW == 1 && d.s <= LANES;
+        int runs = d.c * d.r;
+        // Run j may be a whole vector when j·S + LANES ≤ runs·S.
+        int vectorEnd = Math.max(0, Math.min(runs, Math.floorDiv(runs * d.s - LANES, d.s) + 1));
+        for (int p = p0; p < p1; p++) {
+            int ih0 = p * d.strideH - d.padH;
+            boolean rowsInside = ih0 >= 0 && ih0 + (d.r - 1) * d.dilationH < d.h;
+            for (int q = 0; q < d.q; q++) {
+                int dst = offset + (p * d.q + q) * taps;
+                int iw0 = q * d.strideW - d.padW;
+                int last = xOffset + (d.c - 1) * d.hw + (ih0 + (d.r - 1) * d.dilationH) * d.w + iw0;
+                if (vectorRuns && rowsInside && iw0 >= 0 && iw0 + d.s <= d.w && last + LANES <= x.length) {
+                    for (int run = 0; run < runs; run++) {
+                        int c = run / d.r;
+                        int r = run - c * d.r;
+                        int src = xOffset + c * d.hw + (ih0 + r * d.dilationH) * d.w + iw0;
+                        if (run < vectorEnd) {
+                            FloatVector.fromArray(SPECIES, x, src).intoArray(rows, dst + run * d.s);
+                        } else {
+                            System.arraycopy(x, src, rows, dst + run * d.s, d.s);
+                        }
+                    }
+                } else {
+                    CpuConvolution.im2rowPixel(d, x, xOffset, p, q, rows, dst);
+                }
+            }
+        }
+    }
 }

@@ -15,8 +15,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The fused convolution (column panels packed straight from the image) against the im2col path, bit for bit, for
- * forward and backward data, on shapes that hit every edge of its blocking: batch 1 and below the thread count,
+ * The vector kernel's convolution paths (column panels packed straight from the image, vector im2row) against the
+ * portable im2col path, bit for bit, for
+ * all three passes, on shapes that hit every edge of its blocking: batch 1 and below the thread count,
  * output pixels not a multiple of a panel and beyond one column block, more taps than one k block, filters not a
  * multiple of the register tile, groups, stride, padding and dilation. Both paths are checked against the
  * double-precision reference by {@code Conv2dTest}; here they must agree exactly.
@@ -44,6 +45,9 @@ class CpuFusedConvolutionTest {
                 Arguments.of("lenet conv1", Shape.nchw(3, 1, 28, 28), Shape.nchw(20, 1, 5, 5), ConvSpec.defaults()),
                 Arguments.of("lenet conv2", Shape.nchw(5, 20, 12, 12), Shape.nchw(50, 20, 5, 5), ConvSpec.defaults()),
                 Arguments.of("batch 1, 1x1", Shape.nchw(1, 3, 5, 7), Shape.nchw(4, 3, 1, 1), ConvSpec.defaults()),
+                Arguments.of("1x2 kernel, many channels", Shape.nchw(3, 9, 4, 6), Shape.nchw(5, 9, 1, 2),
+                        ConvSpec.defaults()),
+                Arguments.of("3x3 pad 1 stride 1", Shape.nchw(2, 5, 13, 13), Shape.nchw(8, 5, 3, 3), ConvSpec.of(1, 1)),
                 Arguments.of("padding, odd sizes", Shape.nchw(2, 3, 9, 11), Shape.nchw(7, 3, 3, 3), ConvSpec.of(1, 1)),
                 Arguments.of("stride 2 pad 2", Shape.nchw(3, 4, 15, 13), Shape.nchw(5, 4, 5, 5), ConvSpec.of(2, 2)),
                 Arguments.of("over 512 pixels and 256 taps", Shape.nchw(2, 13, 26, 25), Shape.nchw(11, 13, 5, 5),
@@ -76,6 +80,12 @@ class CpuFusedConvolutionTest {
             actual = TestData.uniform(15, input.size());
             CpuConvolution.backwardData(parallel, g, dy, w, actual, ws, true);
             assertArrayEquals(expected, actual, what + ": backward data");
+
+            expected = new float[filter.size()];
+            CpuConvolution.backwardFilter(parallel, g, x, dy, expected, ws, false);
+            actual = TestData.uniform(16, filter.size());
+            CpuConvolution.backwardFilter(parallel, g, x, dy, actual, ws, true);
+            assertArrayEquals(expected, actual, what + ": backward filter");
         }
     }
 }
