@@ -386,7 +386,9 @@ final class CpuConvolution {
                         }
                         int src = row + p * d.q;
                         int dst = dxChannel + ih * d.w + wOffset;
-                        if (d.strideW == 1) {
+                        if (d.strideW == 1 && d.fused) {
+                            CpuFusedConvolution.addInto(col, src + qLo, dx, dst + qLo, qHi - qLo);
+                        } else if (d.strideW == 1) {
                             for (int q = qLo; q < qHi; q++) {
                                 dx[dst + q] += col[src + q];
                             }

@@ -149,6 +149,21 @@ final class CpuFusedConvolution {
 
     // ---- backward data ----
 
+    /**
+     * dst[to + i] += src[from + i] for i &lt; length, in vectors: col2im's inner loop, mostly runs of Q (8 on LeNet
+     * conv2) that C2 leaves scalar. Each element gets the same single addition, so the bits do not change.
+     */
+    static void addInto(float[] src, int from, float[] dst, int to, int length) {
+        int i = 0;
+        for (; i + LANES <= length; i += LANES) {
+            FloatVector.fromArray(SPECIES, dst, to + i).add(FloatVector.fromArray(SPECIES, src, from + i))
+                    .intoArray(dst, to + i);
+        }
+        for (; i < length; i++) {
+            dst[to + i] += src[from + i];
+        }
+    }
+
     static void backwardData(CpuParallel parallel, Dims d, float[] dy, float[] w, float[] dx, float[] ws) {
         int perGroup = CpuPackedGemm.packedALength(d.crsPerGroup, d.kPerGroup);
         for (int grp = 0; grp < d.groups; grp++) {
