@@ -169,6 +169,10 @@ final class CpuConvolution {
     static void backwardFilter(CpuParallel parallel, ConvGeometry g, float[] x, float[] dy, float[] dw,
                                float[] workspace, boolean fused) {
         Dims d = new Dims(g, parallel.threads(), fused);
+        if (fused && CpuVectorFilterGradient.applies(d)) {
+            backwardFilterDirect(parallel, d, x, dy, dw, workspace);
+            return;
+        }
         if (d.overImages) {
             int chunks = parallel.chunks(d.n, 1);
             parallel.forRange(d.n, 1, (chunk, start, end) -> {
@@ -188,6 +192,24 @@ final class CpuConvolution {
                 backwardFilterBlock(parallel, d, x, dy, workspace, 0, d.columnFloats, n0,
                         Math.min(d.blockImages, d.n - n0), n0 == 0 ? 0f : 1f, dw, 0);
             }
+        }
+    }
+
+    /** {@link CpuVectorFilterGradient}, split over images (partials summed in chunk order) or output channels. */
+    private static void backwardFilterDirect(CpuParallel parallel, Dims d, float[] x, float[] dy, float[] dw,
+                                             float[] workspace) {
+        int pairs = CpuVectorFilterGradient.channelPairs(d);
+        if (d.overImages) {
+            int chunks = parallel.chunks(d.n, 1);
+            parallel.forRange(d.n, 1, (chunk, start, end) -> CpuVectorFilterGradient.compute(d, x, dy, start, end,
+                    0, pairs, chunk == 0 ? dw : workspace,
+                    chunk == 0 ? 0 : d.partialsOffset + (chunk - 1) * d.filterFloats));
+            if (chunks > 1) {
+                sumPartials(parallel, d, chunks, dw, workspace);
+            }
+        } else {
+            parallel.forRange(pairs, 1, (chunk, start, end) ->
+                    CpuVectorFilterGradient.compute(d, x, dy, 0, d.n, start, end, dw, 0));
         }
     }
 
