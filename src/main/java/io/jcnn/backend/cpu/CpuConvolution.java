@@ -11,8 +11,9 @@ import java.util.Arrays;
  * Group g owns the rows of its C/groups input channels, so each group is one GEMM on a contiguous row band.
  *
  * <p>Where the Vector API kernel runs, forward and backward-data go through {@link CpuFusedConvolution} instead, which
- * packs the column matrix straight into the kernel's panels (same bits, no im2col buffer); the im2col code below is
- * then used for backward-filter only, and everywhere on the portable kernel.
+ * packs the column matrix straight into the kernel's panels (same bits, no im2col buffer); backward-filter then uses
+ * {@link CpuVectorFilterGradient} for filters with few taps and the im2row code below otherwise, and the portable
+ * kernel uses the im2col code for all three.
  *
  * <p>Work splitting, decided from the batch size and thread count alone (so {@link #workspaceFloats} and the ops
  * agree): when the batch has at least as many images as threads, each thread takes a contiguous run of images with
