@@ -4,7 +4,7 @@ package io.jcnn.backend;
  * The convolution oracle: direct loops in double precision straight from the definition (cross-correlation with
  * zero padding), one loop nest per pass, no im2col and no cleverness. Arrays are row-major as in {@link Backend}.
  */
-final class ConvReference {
+public final class ConvReference {
     private ConvReference() {
     }
 
@@ -23,7 +23,7 @@ final class ConvReference {
     }
 
     /** dw = Σ over every tap that used the weight of dy times the input value it read. */
-    static double[] backwardFilter(ConvGeometry g, double[] x, double[] dy) {
+    public static double[] backwardFilter(ConvGeometry g, double[] x, double[] dy) {
         double[] dw = new double[g.filter().size()];
         visit(g, (xi, wi, yi) -> dw[wi] += dy[yi] * x[xi]);
         return dw;

@@ -72,4 +72,18 @@ class BenchmarkSmokeTest {
             benchmark.tearDown();
         }
     }
+
+    @Test
+    void lenetInferenceProducesLogits() {
+        LenetInferenceBenchmark benchmark = new LenetInferenceBenchmark();
+        benchmark.batch = 8;
+        benchmark.setUp();
+        try {
+            Tensor logits = benchmark.forward();
+            assertEquals(8 * 10, logits.size());
+            assertTrue(anyNonZero(logits), "inference wrote only zeros");
+        } finally {
+            benchmark.tearDown();
+        }
+    }
 }

@@ -23,20 +23,31 @@ final class CpuBias {
     }
 
     /**
-     * dbias[c] = Σ over n and s of dy[n, c, s], accumulated in double in a fixed order (n, then s) and split over
-     * channels only, so the result does not depend on the thread count.
+     * dbias[c] = Σ over n and s of dy[n, c, s], accumulated in double in a fixed order and split over channels only,
+     * so the result does not depend on the thread count. Four interleaved accumulators (element i goes to i mod 4
+     * of its plane) break the chain of dependent additions, which otherwise bounds the pass by add latency.
      */
     static void gradient(CpuParallel parallel, int n, int c, int s, float[] dy, float[] dbias) {
         parallel.forRange(c, Math.max(1, MIN_CHUNK_ELEMENTS / Math.max(1, n * s)), (chunk, start, end) -> {
             for (int channel = start; channel < end; channel++) {
-                double sum = 0;
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
                 for (int image = 0; image < n; image++) {
                     int offset = (image * c + channel) * s;
-                    for (int i = offset; i < offset + s; i++) {
-                        sum += dy[i];
+                    int i = offset;
+                    for (; i + 4 <= offset + s; i += 4) {
+                        s0 += dy[i];
+                        s1 += dy[i + 1];
+                        s2 += dy[i + 2];
+                        s3 += dy[i + 3];
+                    }
+                    for (; i < offset + s; i++) {
+                        s0 += dy[i];
                     }
                 }
-                dbias[channel] = (float) sum;
+                dbias[channel] = (float) ((s0 + s1) + (s2 + s3));
             }
         });
     }

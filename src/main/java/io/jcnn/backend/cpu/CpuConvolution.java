@@ -10,18 +10,24 @@ import java.util.Arrays;
  * {@code (c·R + r)·S + s}, and B·P·Q columns, image b's output pixel (p, q) at column {@code b·P·Q + p·Q + q}.
  * Group g owns the rows of its C/groups input channels, so each group is one GEMM on a contiguous row band.
  *
+ * <p>Where the Vector API kernel runs, forward and backward-data go through {@link CpuFusedConvolution} instead, which
+ * packs the column matrix straight into the kernel's panels (same bits, no im2col buffer); backward-filter then uses
+ * {@link CpuVectorFilterGradient} for filters with few taps and the im2row code below otherwise, and the portable
+ * kernel uses the im2col code for all three.
+ *
  * <p>Work splitting, decided from the batch size and thread count alone (so {@link #workspaceFloats} and the ops
  * agree): when the batch has at least as many images as threads, each thread takes a contiguous run of images with
  * its own column buffer and calls the single-threaded GEMM; otherwise images are processed one block at a time with
- * im2col/col2im split over (image, channel) pairs and the GEMM given the thread pool. In forward and backward-data
- * several images share one column block when P·Q is small (LeNet conv2: 8×8), so the GEMM sees
- * {@link #TARGET_COLUMNS} columns rather than a skinny 64; the block result is scattered back to N×K×P×Q.
+ * im2col/col2im split over (image, channel) pairs and the GEMM given the thread pool. Several images share one column
+ * block when P·Q is small (LeNet conv2: 8×8), so the GEMM sees {@link #TARGET_COLUMNS} columns (forward,
+ * backward-data) or steps (backward-filter) rather than a skinny 64; the block result is scattered back to N×K×P×Q.
  *
- * <p>Backward-filter instead lays one image's taps out transposed (P·Q rows of C·R·S), in the same buffer.
+ * <p>Backward-filter instead lays the block's taps out transposed (B·P·Q rows of C·R·S), in the same buffer.
  *
  * <p>All scratch comes from the backend's shared workspace: per chunk a column buffer and (for blocks of more than
  * one image) a K×B·P·Q staging matrix, plus, for backward-filter, one partial filter gradient per chunk after the
- * first. Partials are added to chunk 0's result in chunk order, so results are reproducible for a thread count.
+ * first, and, for the fused path, the packed filter. Partials are added to chunk 0's result in chunk order, so
+ * results are reproducible for a thread count.
  */
 final class CpuConvolution {
     /**
@@ -36,13 +42,28 @@ final class CpuConvolution {
 
     /** Floats of shared workspace the three convolution ops need for this geometry and thread count. */
     static long workspaceFloats(ConvGeometry g, int threads) {
-        return new Dims(g, threads).workspaceFloats;
+        return new Dims(g, threads, fusedAvailable()).workspaceFloats;
+    }
+
+    /** Whether forward and backward-data run fused ({@link CpuFusedConvolution}): where the vector kernel runs. */
+    static boolean fusedAvailable() {
+        return CpuGemm.selectedKernel() == CpuGemm.Kernel.VECTOR;
     }
 
     // ---- forward ----
 
     static void forward(CpuParallel parallel, ConvGeometry g, float[] x, float[] w, float[] y, float[] workspace) {
-        Dims d = new Dims(g, parallel.threads());
+        forward(parallel, g, x, w, y, workspace, fusedAvailable());
+    }
+
+    /** As above; {@code fused} picks {@link CpuFusedConvolution} (vector kernel only) over im2col. */
+    static void forward(CpuParallel parallel, ConvGeometry g, float[] x, float[] w, float[] y, float[] workspace,
+                        boolean fused) {
+        Dims d = new Dims(g, parallel.threads(), fused);
+        if (fused) {
+            CpuFusedConvolution.forward(parallel, d, x, w, y, workspace);
+            return;
+        }
         if (d.overImages) {
             parallel.forRange(d.n, 1, (chunk, start, end) -> {
                 int col = chunk * d.chunkFloats;
@@ -89,7 +110,17 @@ final class CpuConvolution {
     // ---- backward data ----
 
     static void backwardData(CpuParallel parallel, ConvGeometry g, float[] dy, float[] w, float[] dx, float[] workspace) {
-        Dims d = new Dims(g, parallel.threads());
+        backwardData(parallel, g, dy, w, dx, workspace, fusedAvailable());
+    }
+
+    /** As above; {@code fused} picks {@link CpuFusedConvolution} (vector kernel only) over im2col/col2im. */
+    static void backwardData(CpuParallel parallel, ConvGeometry g, float[] dy, float[] w, float[] dx,
+                             float[] workspace, boolean fused) {
+        Dims d = new Dims(g, parallel.threads(), fused);
+        if (fused) {
+            CpuFusedConvolution.backwardData(parallel, d, dy, w, dx, workspace);
+            return;
+        }
         if (d.overImages) {
             parallel.forRange(d.n, 1, (chunk, start, end) -> {
                 int col = chunk * d.chunkFloats;
@@ -132,41 +163,82 @@ final class CpuConvolution {
     // ---- backward filter ----
 
     static void backwardFilter(CpuParallel parallel, ConvGeometry g, float[] x, float[] dy, float[] dw, float[] workspace) {
-        Dims d = new Dims(g, parallel.threads());
+        backwardFilter(parallel, g, x, dy, dw, workspace, fusedAvailable());
+    }
+
+    /** As above; {@code fused} lays the transposed column matrix out with {@link CpuFusedConvolution}'s vectors. */
+    static void backwardFilter(CpuParallel parallel, ConvGeometry g, float[] x, float[] dy, float[] dw,
+                               float[] workspace, boolean fused) {
+        Dims d = new Dims(g, parallel.threads(), fused);
+        if (fused && CpuVectorFilterGradient.applies(d)) {
+            backwardFilterDirect(parallel, d, x, dy, dw, workspace);
+            return;
+        }
         if (d.overImages) {
             int chunks = parallel.chunks(d.n, 1);
             parallel.forRange(d.n, 1, (chunk, start, end) -> {
                 int col = chunk * d.chunkFloats;
                 float[] target = chunk == 0 ? dw : workspace;
                 int targetOffset = chunk == 0 ? 0 : d.partialsOffset + (chunk - 1) * d.filterFloats;
-                for (int image = start; image < end; image++) {
-                    backwardFilterBlock(null, d, x, dy, workspace, col, image, image == start ? 0f : 1f,
-                            target, targetOffset);
+                for (int n0 = start; n0 < end; n0 += d.blockImages) {
+                    backwardFilterBlock(null, d, x, dy, workspace, col, col + d.columnFloats, n0,
+                            Math.min(d.blockImages, end - n0), n0 == start ? 0f : 1f, target, targetOffset);
                 }
             });
             if (chunks > 1) {
                 sumPartials(parallel, d, chunks, dw, workspace);
             }
         } else {
-            for (int image = 0; image < d.n; image++) {
-                backwardFilterBlock(parallel, d, x, dy, workspace, 0, image, image == 0 ? 0f : 1f, dw, 0);
+            for (int n0 = 0; n0 < d.n; n0 += d.blockImages) {
+                backwardFilterBlock(parallel, d, x, dy, workspace, 0, d.columnFloats, n0,
+                        Math.min(d.blockImages, d.n - n0), n0 == 0 ? 0f : 1f, dw, 0);
             }
         }
     }
 
+    /** {@link CpuVectorFilterGradient}, split over images (partials summed in chunk order) or output channels. */
+    private static void backwardFilterDirect(CpuParallel parallel, Dims d, float[] x, float[] dy, float[] dw,
+                                             float[] workspace) {
+        int pairs = CpuVectorFilterGradient.channelPairs(d);
+        if (d.overImages) {
+            int chunks = parallel.chunks(d.n, 1);
+            parallel.forRange(d.n, 1, (chunk, start, end) -> CpuVectorFilterGradient.compute(d, x, dy, start, end,
+                    0, pairs, chunk == 0 ? dw : workspace,
+                    chunk == 0 ? 0 : d.partialsOffset + (chunk - 1) * d.filterFloats));
+            if (chunks > 1) {
+                sumPartials(parallel, d, chunks, dw, workspace);
+            }
+        } else {
+            parallel.forRange(pairs, 1, (chunk, start, end) ->
+                    CpuVectorFilterGradient.compute(d, x, dy, 0, d.n, start, end, dw, 0));
+        }
+    }
+
     /**
-     * One image at a time, from the transposed column matrix (P·Q rows of C·R·S taps), so the GEMM reads both
-     * operands along their rows: dw_g (K/G × C/G·R·S) (+)= dy_g (K/G × P·Q) · rows_g (P·Q × C/G·R·S), group g's
-     * taps being a column band of width C/G·R·S. Measured faster than dy · columnsᵀ with the current GEMM, and
-     * grouping images did not help this pass; re-measure when the GEMM changes.
+     * A block of images at once, from the transposed column matrix (B·P·Q rows of C·R·S taps), so the GEMM reads
+     * both operands along their rows and accumulates over B·P·Q steps before storing dw: dw_g (K/G × C/G·R·S) (+)=
+     * dy_g (K/G × B·P·Q) · rows_g (B·P·Q × C/G·R·S), group g's taps being a column band of width C/G·R·S. The steps
+     * run image by image, pixel by pixel, exactly as one image per GEMM with beta 1 would, so the bits do not depend
+     * on the block size.
      */
     private static void backwardFilterBlock(CpuParallel parallel, Dims d, float[] x, float[] dy, float[] ws,
-                                            int rowsOffset, int image, float beta, float[] target, int targetOffset) {
-        im2rowImage(parallel, d, x, image * d.chw, ws, rowsOffset);
+                                            int rowsOffset, int stagingOffset, int n0, int images, float beta,
+                                            float[] target, int targetOffset) {
         int taps = d.c * d.r * d.s;
+        for (int b = 0; b < images; b++) {
+            im2rowImage(parallel, d, x, (n0 + b) * d.chw, ws, rowsOffset + b * d.pq * taps);
+        }
+        int ld = images * d.pq;
+        float[] a = dy;
+        int aOffset = n0 * d.kpq;
+        if (images > 1) {
+            gatherOutputBlock(d, dy, n0, images, ws, stagingOffset);
+            a = ws;
+            aOffset = stagingOffset;
+        }
         for (int grp = 0; grp < d.groups; grp++) {
-            CpuGemm.gemm(parallel, false, false, d.kPerGroup, d.crsPerGroup, d.pq, 1f,
-                    dy, image * d.kpq + grp * d.kPerGroup * d.pq, d.pq,
+            CpuGemm.gemm(parallel, false, false, d.kPerGroup, d.crsPerGroup, ld, 1f,
+                    a, aOffset + grp * d.kPerGroup * ld, ld,
                     ws, rowsOffset + grp * d.crsPerGroup, taps,
                     beta, target, targetOffset + grp * d.kPerGroup * d.crsPerGroup, d.crsPerGroup);
         }
@@ -185,26 +257,34 @@ final class CpuConvolution {
      * C·R·S taps at {@code offset + (p·Q + q)·C·R·S}, tap (c·R + r)·S + s, zero in the padding.
      */
     private static void im2row(Dims d, float[] x, int xOffset, int p0, int p1, float[] rows, int offset) {
+        if (d.fused) {
+            CpuFusedConvolution.im2row(d, x, xOffset, p0, p1, rows, offset);
+            return;
+        }
         int taps = d.c * d.r * d.s;
         for (int p = p0; p < p1; p++) {
             for (int q = 0; q < d.q; q++) {
-                int dst = offset + (p * d.q + q) * taps;
-                int iw0 = q * d.strideW - d.padW;
-                for (int c = 0; c < d.c; c++) {
-                    int xChannel = xOffset + c * d.hw;
-                    for (int r = 0; r < d.r; r++) {
-                        int ih = p * d.strideH - d.padH + r * d.dilationH;
-                        int tap = dst + (c * d.r + r) * d.s;
-                        if (ih < 0 || ih >= d.h) {
-                            Arrays.fill(rows, tap, tap + d.s, 0f);
-                            continue;
-                        }
-                        int xRow = xChannel + ih * d.w;
-                        for (int s = 0; s < d.s; s++) {
-                            int iw = iw0 + s * d.dilationW;
-                            rows[tap + s] = iw >= 0 && iw < d.w ? x[xRow + iw] : 0f;
-                        }
-                    }
+                im2rowPixel(d, x, xOffset, p, q, rows, offset + (p * d.q + q) * taps);
+            }
+        }
+    }
+
+    /** One output pixel's row of C·R·S taps at {@code dst}, zero in the padding. */
+    static void im2rowPixel(Dims d, float[] x, int xOffset, int p, int q, float[] rows, int dst) {
+        int iw0 = q * d.strideW - d.padW;
+        for (int c = 0; c < d.c; c++) {
+            int xChannel = xOffset + c * d.hw;
+            for (int r = 0; r < d.r; r++) {
+                int ih = p * d.strideH - d.padH + r * d.dilationH;
+                int tap = dst + (c * d.r + r) * d.s;
+                if (ih < 0 || ih >= d.h) {
+                    Arrays.fill(rows, tap, tap + d.s, 0f);
+                    continue;
+                }
+                int xRow = xChannel + ih * d.w;
+                for (int s = 0; s < d.s; s++) {
+                    int iw = iw0 + s * d.dilationW;
+                    rows[tap + s] = iw >= 0 && iw < d.w ? x[xRow + iw] : 0f;
                 }
             }
         }
@@ -311,7 +391,7 @@ final class CpuConvolution {
      * The adjoint of {@link #im2col}: zeroes channels [c0, c1) of one image of dx and adds every column entry back
      * onto the input pixel it was read from (taps in padding are dropped). Fixed loop order, so deterministic.
      */
-    private static void col2im(Dims d, float[] col, int colOffset, int ld, float[] dx, int dxOffset, int c0, int c1) {
+    static void col2im(Dims d, float[] col, int colOffset, int ld, float[] dx, int dxOffset, int c0, int c1) {
         Arrays.fill(dx, dxOffset + c0 * d.hw, dxOffset + c1 * d.hw, 0f);
         for (int c = c0; c < c1; c++) {
             int dxChannel = dxOffset + c * d.hw;
@@ -329,7 +409,9 @@ final class CpuConvolution {
                         }
                         int src = row + p * d.q;
                         int dst = dxChannel + ih * d.w + wOffset;
-                        if (d.strideW == 1) {
+                        if (d.strideW == 1 && d.fused) {
+                            CpuFusedConvolution.addInto(col, src + qLo, dx, dst + qLo, qHi - qLo);
+                        } else if (d.strideW == 1) {
                             for (int q = qLo; q < qHi; q++) {
                                 dx[dst + q] += col[src + q];
                             }
@@ -345,7 +427,7 @@ final class CpuConvolution {
     }
 
     /** The geometry as plain ints, plus the work split and workspace layout derived from it and the thread count. */
-    private static final class Dims {
+    static final class Dims {
         final int n, c, h, w, k, r, s, p, q, groups;
         final int strideH, strideW, padH, padW, dilationH, dilationW;
         final int hw, chw, pq, kpq, kPerGroup, crsPerGroup, filterFloats;
@@ -355,9 +437,14 @@ final class CpuConvolution {
         final int columnFloats;
         final int chunkFloats;
         final int partialsOffset;
+        /** Whether the vector kernel's paths ({@link CpuFusedConvolution}) run. */
+        final boolean fused;
+        /** Where the fused path's packed filter starts (after everything else), and 0 floats when not fused. */
+        final int packedFilterOffset;
         final long workspaceFloats;
 
-        Dims(ConvGeometry g, int threads) {
+        Dims(ConvGeometry g, int threads, boolean fused) {
+            this.fused = fused;
             n = g.batch();
             c = g.inChannels();
             h = g.inHeight();
@@ -389,11 +476,13 @@ final class CpuConvolution {
             long columns = (long) c * r * s * blockImages * pq;
             long staging = blockImages > 1 ? (long) k * blockImages * pq : 0;
             long partials = overImages ? (long) (chunks - 1) * filterFloats : 0;
-            workspaceFloats = chunks * (columns + staging) + partials;
+            long unfused = chunks * (columns + staging) + partials;
+            workspaceFloats = unfused + (fused ? CpuFusedConvolution.packedFilterFloats(this) : 0);
             // The backend refuses to plan a workspace beyond 2^31-1 floats, so these fit once planning succeeded.
             columnFloats = (int) Math.min(Integer.MAX_VALUE, columns);
             chunkFloats = (int) Math.min(Integer.MAX_VALUE, columns + staging);
             partialsOffset = (int) Math.min(Integer.MAX_VALUE, chunks * (columns + staging));
+            packedFilterOffset = (int) Math.min(Integer.MAX_VALUE, unfused);
         }
 
         /** First output column q whose tap q·strideW + wOffset is inside the input. */

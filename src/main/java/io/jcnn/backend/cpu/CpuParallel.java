@@ -1,15 +1,20 @@
 package io.jcnn.backend.cpu;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The CPU backend's worker threads. Work is split into contiguous chunks whose boundaries depend only on the
  * problem size and the thread count, never on timing, so results (including reductions that combine per-chunk
  * partials in chunk order) are bit-for-bit reproducible for a given thread count.
+ *
+ * <p>A training step makes a few dozen parallel calls of a few hundred microseconds to a few milliseconds each.
+ * Handing each to a parked thread (an executor) cost a wake-up per call, and on a busy machine a woken thread can wait
+ * a scheduling period for a core, which at LeNet's batch 64 added several milliseconds per step. So workers spin for
+ * {@link #SPIN_NANOS} after each call, watching for the next one, before they park; the caller spins briefly for
+ * their results, then yields.
  */
 final class CpuParallel implements AutoCloseable {
 
@@ -19,30 +24,37 @@ final class CpuParallel implements AutoCloseable {
         void run(int chunk, int start, int end);
     }
 
+    /** How long an idle worker watches for the next call before parking. */
+    private static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** How long the caller spins for the workers' chunks before yielding its core to them. */
+    private static final long WAIT_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+
     private static final ThreadLocal<Boolean> IN_WORKER = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private final int threads;
-    private final ExecutorService pool;
-    private final Future<?>[] pending;
+    private final Thread[] workers;
+
+    /** One parallel call; immutable, so a worker reads a consistent call even if it wakes up late. */
+    private record Call(long id, RangeTask task, int size, int chunks) {
+    }
+
+    private volatile Call call = new Call(0, null, 0, 0);
+    private volatile boolean closed;
+    private final AtomicInteger remaining = new AtomicInteger();
+    private final AtomicReference<Throwable> workerFailure = new AtomicReference<>();
 
     CpuParallel(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("CPU backend needs at least 1 thread, got " + threads);
         }
         this.threads = threads;
-        this.pending = new Future<?>[threads];
-        if (threads == 1) {
-            this.pool = null;
-        } else {
-            AtomicInteger counter = new AtomicInteger();
-            this.pool = Executors.newFixedThreadPool(threads - 1, r -> {
-                Thread t = new Thread(() -> {
-                    IN_WORKER.set(Boolean.TRUE);
-                    r.run();
-                }, "jcnn-cpu-" + counter.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+        this.workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            int chunk = i + 1;
+            Thread t = new Thread(() -> workerLoop(chunk), "jcnn-cpu-" + chunk);
+            t.setDaemon(true);
+            workers[i] = t;
+            t.start();
         }
     }
 
@@ -61,21 +73,27 @@ final class CpuParallel implements AutoCloseable {
 
     /**
      * Runs {@code task} over [0, n) in {@link #chunks(int, int)} contiguous chunks, the calling thread taking the
-     * first. Calls from inside a worker run inline, so nested parallel loops cannot deadlock.
+     * first and worker i the chunk i. Calls from inside a worker run inline, so nested parallel loops cannot
+     * deadlock.
      */
     void forRange(int n, int minChunk, RangeTask task) {
         int chunks = chunks(n, minChunk);
         if (chunks == 0) {
             return;
         }
-        if (chunks == 1 || pool == null || IN_WORKER.get()) {
+        if (chunks == 1 || workers.length == 0 || IN_WORKER.get()) {
             runChunks(n, chunks, task);
             return;
         }
         synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("CPU backend is closed");
+            }
+            workerFailure.set(null);
+            remaining.set(chunks - 1);
+            call = new Call(call.id() + 1, task, n, chunks);
             for (int c = 1; c < chunks; c++) {
-                final int chunk = c;
-                pending[c] = pool.submit(() -> task.run(chunk, start(n, chunks, chunk), start(n, chunks, chunk + 1)));
+                LockSupport.unpark(workers[c - 1]);
             }
             Throwable failure = null;
             IN_WORKER.set(Boolean.TRUE);
@@ -86,16 +104,9 @@ final class CpuParallel implements AutoCloseable {
             } finally {
                 IN_WORKER.set(Boolean.FALSE);
             }
-            for (int c = 1; c < chunks; c++) {
-                try {
-                    pending[c].get();
-                } catch (ExecutionException e) {
-                    failure = failure == null ? e.getCause() : failure;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    failure = failure == null ? e : failure;
-                }
-                pending[c] = null;
+            awaitWorkers();
+            if (failure == null) {
+                failure = workerFailure.get();
             }
             if (failure instanceof RuntimeException re) {
                 throw re;
@@ -107,6 +118,58 @@ final class CpuParallel implements AutoCloseable {
                 throw new IllegalStateException("CPU worker failed", failure);
             }
         }
+    }
+
+    private void awaitWorkers() {
+        long spinUntil = System.nanoTime() + WAIT_SPIN_NANOS;
+        while (remaining.get() > 0) {
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    private void workerLoop(int chunk) {
+        IN_WORKER.set(Boolean.TRUE);
+        long seen = 0;
+        while (true) {
+            Call current = awaitCall(seen);
+            if (closed) {
+                return;
+            }
+            seen = current.id();
+            if (chunk >= current.chunks()) {
+                continue;
+            }
+            try {
+                current.task().run(chunk, start(current.size(), current.chunks(), chunk),
+                        start(current.size(), current.chunks(), chunk + 1));
+            } catch (Throwable t) {
+                workerFailure.compareAndSet(null, t);
+            } finally {
+                remaining.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * Waits for a call other than {@code seen} (spinning, then parked) or for the pool to close. A worker may skip
+     * calls it has no chunk in, never one it has: the caller waits for those before publishing the next.
+     */
+    private Call awaitCall(long seen) {
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        Call current;
+        while ((current = call).id() == seen && !closed) {
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                // The caller unparks after publishing, so a call published before this park ends it at once.
+                LockSupport.park(this);
+            }
+        }
+        return current;
     }
 
     private static void runChunks(int n, int chunks, RangeTask task) {
@@ -121,8 +184,9 @@ final class CpuParallel implements AutoCloseable {
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
+        closed = true;
+        for (Thread worker : workers) {
+            LockSupport.unpark(worker);
         }
     }
 }

@@ -1,0 +1,162 @@
+package io.jcnn.backend.cpu;
+
+import io.jcnn.backend.cpu.CpuConvolution.Dims;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Backward-filter without a column matrix, for filters with few taps per group ({@value #MAX_TAPS} or fewer) and
+ * 5-wide kernels sliding with stride 1 along rows whose output width is a whole number of vectors (LeNet conv1:
+ * 1×5×5 taps, Q = 24). There the im2col route spends more time laying out and packing columns than multiplying, and a
+ * 20×25 gradient fills the 6×16 register tile poorly (LeNet conv1 at batch 64, one thread: 2.9 ms by GEMM, about
+ * 1 ms here). With many taps (LeNet conv2, 500) the GEMM route is as fast or faster, since this one streams the
+ * images once per pair of output channels and input row.
+ *
+ * <p>For two output channels k, k+1 and one input row offset (c, r), ten vector accumulators hold
+ * dw[k or k+1][c][r][s] for s = 0 … 4, one partial sum per lane (output column q mod LANES): each step multiplies a
+ * vector of dy along q by the five shifted vectors of x along q. The accumulators run over every image of the chunk
+ * and every output row, then their lanes are added in lane order. The order of every addition is fixed by the
+ * geometry and the chunk, so the result is reproducible for a thread count. Only loaded where the vector kernel runs.
+ */
+final class CpuVectorFilterGradient {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    /** Kernel columns per accumulator group. */
+    private static final int WIDTH = 5;
+    /** Taps per group (C/G·R·S) up to which this path is used. */
+    static final int MAX_TAPS = 64;
+
+    private static final ThreadLocal<float[]> LANES_SCRATCH = ThreadLocal.withInitial(() -> new float[2 * WIDTH * LANES]);
+
+    private CpuVectorFilterGradient() {
+    }
+
+    /** Whether this path computes backward-filter for the geometry. */
+    static boolean applies(Dims d) {
+        return d.crsPerGroup <= MAX_TAPS && d.s % WIDTH == 0 && d.strideW == 1 && d.dilationW == 1 && d.padW == 0
+                && d.q % LANES == 0;
+    }
+
+    /** Pairs of output channels per group: the unit {@link #compute} can be split by. */
+    static int channelPairs(Dims d) {
+        return (d.kPerGroup + 1) / 2;
+    }
+
+    /**
+     * Writes (not adds) into {@code target} from {@code targetOffset} the filter gradient over images [n0, n1) for
+     * output-channel pairs [pair0, pair1) of every group.
+     */
+    static void compute(Dims d, float[] x, float[] dy, int n0, int n1, int pair0, int pair1, float[] target,
+                        int targetOffset) {
+        int channelsPerGroup = d.c / d.groups;
+        for (int grp = 0; grp < d.groups; grp++) {
+            for (int k = 2 * pair0; k < Math.min(d.kPerGroup, 2 * pair1); k += 2) {
+                // An odd last channel is paired with itself; the duplicate sums are dropped.
+                int k1 = Math.min(k + 1, d.kPerGroup - 1);
+                for (int cl = 0; cl < channelsPerGroup; cl++) {
+                    for (int r = 0; r < d.r; r++) {
+                        for (int s0 = 0; s0 < d.s; s0 += WIDTH) {
+                            int tap = (cl * d.r + r) * d.s + s0;
+                            accumulate(d, x, dy, n0, n1, grp * d.kPerGroup + k, grp * d.kPerGroup + k1,
+                                    grp * channelsPerGroup + cl, r, s0, target,
+                                    targetOffset + (grp * d.kPerGroup + k) * d.crsPerGroup + tap,
+                                    k1 > k ? targetOffset + (grp * d.kPerGroup + k1) * d.crsPerGroup + tap : -1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void accumulate(Dims d, float[] x, float[] dy, int n0, int n1, int k0, int k1, int c,
+                                   int r, int s0, float[] target, int at0, int at1) {
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector a4 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        FloatVector b4 = a0;
+        // Output rows whose input row is inside the image; computed up front because a branch in the loop would
+        // merge vectors from two paths, which C2 then boxes.
+        int hOffset = r * d.dilationH - d.padH;
+        int pLo = hOffset >= 0 ? 0 : (-hOffset + d.strideH - 1) / d.strideH;
+        int pHi = Math.min(d.p, d.h - hOffset <= 0 ? 0 : (d.h - hOffset + d.strideH - 1) / d.strideH);
+        // One flat loop over (image, row, column vector): C2 boxed the accumulators when they crossed nested loops.
+        int steps = (n1 - n0) * Math.max(0, pHi - pLo) * (d.q / LANES);
+        int n = n0;
+        int p = pLo;
+        int q = 0;
+        int xq = rowStart(d, n, c, p, hOffset) + s0;
+        int dq0 = n * d.kpq + k0 * d.pq + p * d.q;
+        int dq1 = dq0 + (k1 - k0) * d.pq;
+        for (int i = 0; i < steps; i++) {
+            FloatVector g0 = FloatVector.fromArray(SPECIES, dy, dq0);
+            FloatVector g1 = FloatVector.fromArray(SPECIES, dy, dq1);
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xq);
+            a0 = g0.fma(v, a0);
+            b0 = g1.fma(v, b0);
+            v = FloatVector.fromArray(SPECIES, x, xq + 1);
+            a1 = g0.fma(v, a1);
+            b1 = g1.fma(v, b1);
+            v = FloatVector.fromArray(SPECIES, x, xq + 2);
+            a2 = g0.fma(v, a2);
+            b2 = g1.fma(v, b2);
+            v = FloatVector.fromArray(SPECIES, x, xq + 3);
+            a3 = g0.fma(v, a3);
+            b3 = g1.fma(v, b3);
+            v = FloatVector.fromArray(SPECIES, x, xq + 4);
+            a4 = g0.fma(v, a4);
+            b4 = g1.fma(v, b4);
+            q += LANES;
+            xq += LANES;
+            dq0 += LANES;
+            dq1 += LANES;
+            if (q == d.q) {
+                q = 0;
+                p++;
+                if (p == pHi) {
+                    p = pLo;
+                    n++;
+                }
+                xq = rowStart(d, n, c, p, hOffset) + s0;
+                dq0 = n * d.kpq + k0 * d.pq + p * d.q;
+                dq1 = dq0 + (k1 - k0) * d.pq;
+            }
+        }
+        // Lanes are added in a fixed order in scalar code: a vector reduction's order is unspecified.
+        float[] lanes = LANES_SCRATCH.get();
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, LANES);
+        a2.intoArray(lanes, 2 * LANES);
+        a3.intoArray(lanes, 3 * LANES);
+        a4.intoArray(lanes, 4 * LANES);
+        b0.intoArray(lanes, 5 * LANES);
+        b1.intoArray(lanes, 6 * LANES);
+        b2.intoArray(lanes, 7 * LANES);
+        b3.intoArray(lanes, 8 * LANES);
+        b4.intoArray(lanes, 9 * LANES);
+        for (int s = 0; s < WIDTH; s++) {
+            target[at0 + s] = sumLanes(lanes, s * LANES);
+            if (at1 >= 0) {
+                target[at1 + s] = sumLanes(lanes, (WIDTH + s) * LANES);
+            }
+        }
+    }
+
+    /** Where input row p·strideH + hOffset of channel c of image n starts. */
+    private static int rowStart(Dims d, int n, int c, int p, int hOffset) {
+        return n * d.chw + c * d.hw + (p * d.strideH + hOffset) * d.w;
+    }
+
+    private static float sumLanes(float[] lanes, int from) {
+        float sum = 0f;
+        for (int i = from; i < from + LANES; i++) {
+            sum += lanes[i];
+        }
+        return sum;
+    }
+}
