@@ -11,13 +11,15 @@ final class RunMetadata {
     static final String MEAN = "normalization.mean";
     static final String STD = "normalization.std";
     static final String DATA = "data";
+    static final String EPOCHS = "epochs";
+    static final String BATCH_SIZE = "batch.size";
 
     private RunMetadata() {
     }
 
-    static Map<String, String> of(Normalization normalization, String data) {
+    static Map<String, String> of(Normalization normalization, String data, int epochs, int batchSize) {
         return Map.of(MEAN, Float.toString(normalization.mean()), STD, Float.toString(normalization.std()),
-                DATA, data);
+                DATA, data, EPOCHS, Integer.toString(epochs), BATCH_SIZE, Integer.toString(batchSize));
     }
 
     /** The normalisation a checkpoint was trained with; pixels scaled to [0, 1] when it records none. */

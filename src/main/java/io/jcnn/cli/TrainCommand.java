@@ -122,7 +122,7 @@ final class TrainCommand implements Callable<Integer> {
                     .seed(options.seed)
                     .schedule(new CosineSchedule(options.learningRate, 0f, options.epochs * batches))
                     .checkpoint(checkpoint)
-                    .checkpointMetadata(RunMetadata.of(normalization, options.data))
+                    .checkpointMetadata(RunMetadata.of(normalization, options.data, options.epochs, options.batchSize))
                     .listener(TrainingListener.all(TrainingProgress.forStandardOutput(), metrics,
                             new CurveWriter(outDir, metrics)))
                     .stopWhen(stop::get)
@@ -163,7 +163,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static Checkpoint.Header resumeHeader(Path file, ModelSpec modelSpec) throws IOException {
+    private Checkpoint.Header resumeHeader(Path file, ModelSpec modelSpec) throws IOException {
         Checkpoint.Header header = Checkpoint.readHeader(file);
         if (!header.modelName().equals(modelSpec.name())) {
             throw new IllegalArgumentException("--resume: checkpoint " + file + " holds model '" + header.modelName()
@@ -172,6 +172,17 @@ final class TrainCommand implements Callable<Integer> {
         if (header.state() == null || header.optimizerKind() == null) {
             throw new IllegalArgumentException("--resume: checkpoint " + file + " holds parameters only, no training"
                     + " state to resume");
+        }
+        String batchSize = header.metadata().get(RunMetadata.BATCH_SIZE);
+        if (batchSize != null && !batchSize.equals(Integer.toString(options.batchSize))) {
+            throw new IllegalArgumentException("--resume: checkpoint " + file + " was trained with --batch-size "
+                    + batchSize + "; resume with the same batch size, not " + options.batchSize);
+        }
+        String epochs = header.metadata().get(RunMetadata.EPOCHS);
+        if (epochs != null && !epochs.equals(Integer.toString(options.epochs))) {
+            spec.commandLine().getOut().println("note: the run began with --epochs " + epochs + "; with --epochs "
+                    + options.epochs + " the learning-rate schedule stretches, so the result differs from an"
+                    + " uninterrupted run");
         }
         return header;
     }

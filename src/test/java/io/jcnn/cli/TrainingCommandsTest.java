@@ -45,6 +45,7 @@ class TrainingCommandsTest {
                 "--resume");
         assertEquals(0, resumed.exitCode(), resumed.toString());
         assertTrue(resumed.out().contains("resuming from " + checkpoint + " at epoch 3, batch 0"), resumed.out());
+        assertTrue(resumed.out().contains("note: the run began with --epochs 2"), resumed.out());
         assertEquals(4, Files.readAllLines(out.resolve("metrics.csv")).size(), "earlier epochs are kept");
     }
 
@@ -86,6 +87,8 @@ class TrainingCommandsTest {
         expectFailure(1, "holds model 'lenet' but --model is 'mlp'", "train", "--model", "mlp", "--out",
                 dir.resolve("run").toString(), "--resume");
         expectFailure(1, "no such file", "train", "--out", dir.resolve("fresh").toString(), "--resume");
+        expectFailure(1, "was trained with --batch-size 64; resume with the same batch size, not 32", "train",
+                "--batch-size", "32", "--out", dir.resolve("run").toString(), "--resume");
         Path file = Files.writeString(dir.resolve("plain-file"), "x");
         expectFailure(1, "is a file, expected a directory", "train", "--out", file.toString());
         expectFailure(1, "is not a directory", "train", "--data", dir.resolve("nowhere").toString(), "--out",
