@@ -7,8 +7,6 @@ import io.jcnn.data.Dataset;
 import io.jcnn.data.DatasetSplit;
 import io.jcnn.model.Checkpoint;
 import io.jcnn.model.Evaluation;
-import io.jcnn.model.ModelSpec;
-import io.jcnn.model.Models;
 import io.jcnn.model.Sequential;
 import io.jcnn.tensor.Shape;
 import picocli.CommandLine.Command;
@@ -61,20 +59,21 @@ final class EvalCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Checkpoint.Header header = Checkpoint.readHeader(checkpoint);
-        ModelSpec modelSpec = Models.spec(header.modelName());
         DatasetSplit parts = DataSources.load(data);
-        Dataset dataset = DataSources.fit(split.equals("test") ? parts.test() : parts.train(), modelSpec);
+        Dataset dataset = split.equals("test") ? parts.test() : parts.train();
+        int border = (header.sampleShape().dim(1) - dataset.height()) / 2;
+        if (border > 0 && header.sampleShape().dim(2) == dataset.width() + 2 * border) {
+            dataset = dataset.padded(border);  // MNIST's 28×28 for a model trained on it padded to 32×32
+        }
         Shape sample = Shape.of(dataset.channels(), dataset.height(), dataset.width());
         if (!sample.equals(header.sampleShape())) {
             throw new IllegalArgumentException("checkpoint " + checkpoint + " was trained on " + header.sampleShape()
                     + " images but dataset '" + dataset.name() + "' has " + sample);
         }
         try (Backend backend = device.createBackend();
-             Sequential model = modelSpec.create();
+             Sequential model = TrainedModels.load(backend, checkpoint, header, batchSize);
              DataLoader loader = new DataLoader(dataset, batchSize, false, RunMetadata.normalization(header),
                      Augmentation.NONE, 0)) {
-            model.compile(backend, Shape.of(batchSize, sample.dim(0), sample.dim(1), sample.dim(2)), 0);
-            Checkpoint.load(checkpoint, model, null);
             long started = System.nanoTime();
             Evaluation result = Evaluation.of(model, loader);
             double seconds = (System.nanoTime() - started) / 1e9;

@@ -3,8 +3,6 @@ package io.jcnn.cli;
 import io.jcnn.backend.Backend;
 import io.jcnn.data.Normalization;
 import io.jcnn.model.Checkpoint;
-import io.jcnn.model.ModelSpec;
-import io.jcnn.model.Models;
 import io.jcnn.model.Sequential;
 import io.jcnn.tensor.Shape;
 import io.jcnn.tensor.Tensor;
@@ -60,16 +58,13 @@ final class PredictCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Checkpoint.Header header = Checkpoint.readHeader(checkpoint);
-        ModelSpec modelSpec = Models.spec(header.modelName());
         Shape sample = header.sampleShape();
         int channels = sample.dim(0);
         int height = sample.dim(1);
         int width = sample.dim(2);
         Normalization normalization = RunMetadata.normalization(header);
         try (Backend backend = device.createBackend();
-             Sequential model = modelSpec.create()) {
-            model.compile(backend, Shape.of(1, channels, height, width), 0);
-            Checkpoint.load(checkpoint, model, null);
+             Sequential model = TrainedModels.load(backend, checkpoint, header, 1)) {
             int classes = model.outputShape().dim(1);
             try (Tensor input = backend.allocate(model.inputShape())) {
                 for (Path image : images) {
