@@ -79,6 +79,15 @@ public interface Backend extends AutoCloseable {
     /** y = x ⋆ w: x is the plan's input shape, w its filter shape, y its output shape. No bias. */
     void conv2dForward(ConvPlan plan, Tensor x, Tensor w, Tensor y);
 
+    /**
+     * y = x ⋆ w + bias, bias holding one value per output channel: {@link #conv2dForward} then {@link #biasAdd},
+     * which a backend may fuse into one pass over y, with the same result.
+     */
+    default void conv2dForwardBias(ConvPlan plan, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        conv2dForward(plan, x, w, y);
+        biasAdd(y, bias);
+    }
+
     /** dx = ∂L/∂x from dy (output shape) and w. */
     void conv2dBackwardData(ConvPlan plan, Tensor dy, Tensor w, Tensor dx);
 

@@ -90,9 +90,10 @@ public final class Conv2d extends AbstractLayer {
     @Override
     protected void forward(Tensor x, Tensor y, boolean training) {
         Backend b = backend();
-        b.conv2dForward(plan, x, weight.value(), y);
         if (biasParam != null) {
-            b.biasAdd(y, biasParam.value());
+            b.conv2dForwardBias(plan, x, weight.value(), biasParam.value(), y);
+        } else {
+            b.conv2dForward(plan, x, weight.value(), y);
         }
     }
 

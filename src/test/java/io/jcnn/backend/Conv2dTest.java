@@ -158,6 +158,32 @@ class Conv2dTest {
         }
     }
 
+    /** The fused op gives what forward then biasAdd give, bit for bit, on each CPU forward algorithm's shapes. */
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("io.jcnn.backend.TestBackends#all")
+    void forwardWithBiasEqualsForwardThenBiasAdd(Backend backend) {
+        Object[][] cases = {
+            {Shape.nchw(20, 20, 12, 12), Shape.nchw(50, 20, 5, 5), ConvSpec.defaults()},
+            {Shape.nchw(3, 1, 28, 28), Shape.nchw(20, 1, 5, 5), ConvSpec.defaults()},
+            {Shape.nchw(3, 4, 9, 9), Shape.nchw(6, 2, 3, 3), ConvSpec.of(2, 1).withGroups(2)},
+        };
+        for (Object[] c : cases) {
+            ConvGeometry g = ConvGeometry.of("test", (Shape) c[0], (Shape) c[1], (ConvSpec) c[2]);
+            Shape biasShape = Shape.of(g.outChannels());
+            try (ConvPlan plan = backend.planConv2d(g.input(), g.filter(), g.spec());
+                 Tensor x = backend.tensor(g.input(), TestData.uniform(31, g.input().size()));
+                 Tensor w = backend.tensor(g.filter(), TestData.uniform(32, g.filter().size()));
+                 Tensor bias = backend.tensor(biasShape, TestData.uniform(33, biasShape.size()));
+                 Tensor separate = backend.allocate(g.output());
+                 Tensor fused = backend.allocate(g.output())) {
+                backend.conv2dForward(plan, x, w, separate);
+                backend.biasAdd(separate, bias);
+                backend.conv2dForwardBias(plan, x, w, bias, fused);
+                assertArrayEquals(separate.toArray(), fused.toArray(), plan.toString());
+            }
+        }
+    }
+
     private static float[][] runAllPasses(Backend backend, ConvGeometry g, float[] xs, float[] ws, float[] dys) {
         try (ConvPlan plan = backend.planConv2d(g.input(), g.filter(), g.spec());
              Tensor x = backend.tensor(g.input(), xs);

@@ -9,7 +9,7 @@ public final class ConvReference {
     }
 
     /** y[n,k,p,q] = Σ over c in k's group, r, s of x[n,c,p·sh−ph+r·dh, q·sw−pw+s·dw] · w[k,c−group start,r,s]. */
-    static double[] forward(ConvGeometry g, double[] x, double[] w) {
+    public static double[] forward(ConvGeometry g, double[] x, double[] w) {
         double[] y = new double[g.output().size()];
         visit(g, (xi, wi, yi) -> y[yi] += x[xi] * w[wi]);
         return y;

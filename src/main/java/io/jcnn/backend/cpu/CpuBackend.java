@@ -39,6 +39,7 @@ public final class CpuBackend implements Backend {
     public CpuBackend(int threads) {
         // Fails here, not in the first product, when jcnn.cpu.gemm names a kernel this JVM cannot run.
         CpuGemm.selectedKernel();
+        CpuConvForward.specialisedAllowed();
         this.parallel = new CpuParallel(threads);
     }
 
@@ -160,21 +161,40 @@ public final class CpuBackend implements Backend {
     @Override
     public ConvPlan planConv2d(Shape input, Shape filter, ConvSpec spec) {
         ConvGeometry geometry = ConvGeometry.of("planConv2d", input, filter, spec);
-        reserveWorkspace(CpuConvolution.workspaceFloats(geometry, parallel.threads()));
-        return new CpuConvPlan(this, geometry);
+        CpuConvForward forward = CpuConvForward.choose(geometry);
+        reserveWorkspace(Math.max(CpuConvolution.workspaceFloats(geometry, parallel.threads()),
+                forward.workspaceFloats(geometry, parallel.threads())));
+        return new CpuConvPlan(this, geometry, forward);
     }
 
-    /** The CPU needs no state beyond the geometry; the workspace is shared and reserved at planning. */
+    /** The geometry and forward's algorithm; the workspace is shared and reserved at planning. */
     private static final class CpuConvPlan extends ConvPlan {
-        CpuConvPlan(Backend backend, ConvGeometry geometry) {
+        final CpuConvForward forward;
+
+        CpuConvPlan(Backend backend, ConvGeometry geometry, CpuConvForward forward) {
             super(backend, geometry);
+            this.forward = forward;
+        }
+
+        @Override
+        public String toString() {
+            return super.toString() + ", forward by " + forward.name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 
     @Override
     public void conv2dForward(ConvPlan plan, Tensor x, Tensor w, Tensor y) {
         OpChecks.conv2dForward(this, plan, x, w, y);
-        CpuConvolution.forward(parallel, plan.geometry(), data(x), data(w), data(y), workspace);
+        ((CpuConvPlan) plan).forward.forward(parallel, plan.geometry(), data(x), data(w), null, data(y), workspace);
+    }
+
+    /** Fused where the algorithm allows: the bias is added to each output as it is stored, in the same rounding. */
+    @Override
+    public void conv2dForwardBias(ConvPlan plan, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        OpChecks.conv2dForward(this, plan, x, w, y);
+        OpChecks.biasAdd(this, y, bias);
+        ((CpuConvPlan) plan).forward.forward(parallel, plan.geometry(), data(x), data(w), data(bias), data(y),
+                workspace);
     }
 
     @Override

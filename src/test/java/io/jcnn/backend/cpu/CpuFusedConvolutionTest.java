@@ -7,8 +7,6 @@ import io.jcnn.backend.ConvSpec;
 import io.jcnn.backend.TestData;
 import io.jcnn.tensor.Shape;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,21 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * double-precision reference by {@code Conv2dTest}; here they must agree exactly.
  */
 class CpuFusedConvolutionTest {
-    private static final CpuParallel ONE = new CpuParallel(1);
-    private static final CpuParallel TWO = new CpuParallel(2);
-    private static final CpuParallel THREE = new CpuParallel(3);
-
     @BeforeAll
     static void vectorKernelAvailable() {
-        String reason = CpuGemm.vectorUnavailableReason();
-        Assumptions.assumeTrue(reason == null, () -> "vector kernel unavailable: " + reason);
-    }
-
-    @AfterAll
-    static void closePools() {
-        ONE.close();
-        TWO.close();
-        THREE.close();
+        TestPools.assumeVectorKernel();
     }
 
     static Stream<Arguments> shapes() {
@@ -65,7 +51,7 @@ class CpuFusedConvolutionTest {
         float[] x = TestData.uniform(11, input.size());
         float[] w = TestData.uniform(12, filter.size());
         float[] dy = TestData.uniform(13, g.output().size());
-        for (CpuParallel parallel : new CpuParallel[] {ONE, TWO, THREE}) {
+        for (CpuParallel parallel : TestPools.all()) {
             float[] ws = new float[(int) CpuConvolution.workspaceFloats(g, parallel.threads())];
             String what = name + ", " + parallel.threads() + " threads";
 

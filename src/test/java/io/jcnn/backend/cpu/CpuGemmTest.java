@@ -1,5 +1,8 @@
 package io.jcnn.backend.cpu;
 
+import static io.jcnn.backend.cpu.TestPools.ONE;
+import static io.jcnn.backend.cpu.TestPools.TWO;
+import static io.jcnn.backend.cpu.TestPools.THREE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -12,7 +15,6 @@ import java.io.InputStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -25,17 +27,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Tests that do not name a kernel use the one this JVM selected.
  */
 class CpuGemmTest {
-    private static final CpuParallel ONE = new CpuParallel(1);
-    private static final CpuParallel TWO = new CpuParallel(2);
-    private static final CpuParallel THREE = new CpuParallel(3);
-
-    @AfterAll
-    static void closePools() {
-        ONE.close();
-        TWO.close();
-        THREE.close();
-    }
-
     static Stream<Arguments> shapes() {
         int[][] mnk = {
             {1, 1, 1}, {1, 7, 1}, {7, 1, 7}, {2, 3, 4}, {7, 7, 7}, {1, 300, 5}, {300, 1, 5}, {5, 9, 257},

@@ -9,8 +9,6 @@ import io.jcnn.backend.ConvSpec;
 import io.jcnn.backend.TestData;
 import io.jcnn.tensor.Shape;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,21 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the height, and a 10-wide kernel. Also: the path is really taken, and two runs give the same bits.
  */
 class CpuVectorFilterGradientTest {
-    private static final CpuParallel ONE = new CpuParallel(1);
-    private static final CpuParallel TWO = new CpuParallel(2);
-    private static final CpuParallel THREE = new CpuParallel(3);
-
     @BeforeAll
     static void vectorKernelAvailable() {
-        String reason = CpuGemm.vectorUnavailableReason();
-        Assumptions.assumeTrue(reason == null, () -> "vector kernel unavailable: " + reason);
-    }
-
-    @AfterAll
-    static void closePools() {
-        ONE.close();
-        TWO.close();
-        THREE.close();
+        TestPools.assumeVectorKernel();
     }
 
     static Stream<Arguments> shapes() {
@@ -59,7 +45,7 @@ class CpuVectorFilterGradientTest {
         float[] x = TestData.uniform(21, input.size());
         float[] dy = TestData.uniform(22, g.output().size());
         double[] expected = ConvReference.backwardFilter(g, TestData.toDouble(x), TestData.toDouble(dy));
-        for (CpuParallel parallel : new CpuParallel[] {ONE, TWO, THREE}) {
+        for (CpuParallel parallel : TestPools.all()) {
             String what = name + ", " + parallel.threads() + " threads";
             assertTrue(CpuVectorFilterGradient.applies(new CpuConvolution.Dims(g, parallel.threads(), true)),
                     what + ": path not taken");

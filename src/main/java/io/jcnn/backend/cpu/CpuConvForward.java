@@ -1,0 +1,64 @@
+package io.jcnn.backend.cpu;
+
+import io.jcnn.backend.ConvGeometry;
+
+/**
+ * How the CPU backend computes a convolution's forward pass, chosen once per shape when it is planned, from the
+ * geometry alone (never from timing), so a run is reproducible. Backward always goes through the GEMM paths.
+ */
+enum CpuConvForward {
+    /** The im2col (or, with the vector kernel, fused-packing) GEMM of {@link CpuConvolution}: any geometry. */
+    GEMM,
+    /** {@link CpuWinogradConvolution}: 3×3 and 5×5 filters at stride 1 over several channels. */
+    WINOGRAD,
+    /** {@link CpuDirectConvolution}: few taps per output, where the GEMM's packing would cost as much as it. */
+    DIRECT;
+
+    /** System property: {@code auto} (the default, the fastest algorithm that applies) or {@code gemm}. */
+    static final String PROPERTY = "jcnn.cpu.conv";
+
+    /** Whether {@link #PROPERTY} lets the choice go beyond GEMM; throws IllegalStateException on an unknown value. */
+    static boolean specialisedAllowed() {
+        String value = System.getProperty(PROPERTY, "auto").trim();
+        return switch (value) {
+            case "auto", "" -> true;
+            case "gemm" -> false;
+            default -> throw new IllegalStateException(PROPERTY + " must be auto or gemm, got '" + value + "'");
+        };
+    }
+
+    /** The algorithm for this geometry: the specialised ones only where the vector kernel runs. */
+    static CpuConvForward choose(ConvGeometry g) {
+        if (!CpuConvolution.fusedAvailable() || !specialisedAllowed()) {
+            return GEMM;
+        }
+        if (CpuWinogradConvolution.applies(g)) {
+            return WINOGRAD;
+        }
+        return CpuDirectConvolution.applies(g) ? DIRECT : GEMM;
+    }
+
+    /** Floats of shared workspace forward needs with this algorithm (the backward passes' needs are separate). */
+    long workspaceFloats(ConvGeometry g, int threads) {
+        return switch (this) {
+            case GEMM -> 0;
+            case WINOGRAD -> CpuWinogradConvolution.workspaceFloats(g, threads);
+            case DIRECT -> CpuDirectConvolution.workspaceFloats(g, threads);
+        };
+    }
+
+    /** y = x ⋆ w, plus bias[k] on output channel k where bias is not null (the sum rounded, then the add). */
+    void forward(CpuParallel parallel, ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+                 float[] workspace) {
+        switch (this) {
+            case GEMM -> {
+                CpuConvolution.forward(parallel, g, x, w, y, workspace);
+                if (bias != null) {
+                    CpuBias.add(parallel, g.batch(), g.outChannels(), g.outHeight() * g.outWidth(), y, bias);
+                }
+            }
+            case WINOGRAD -> CpuWinogradConvolution.forward(parallel, g, x, w, bias, y, workspace);
+            case DIRECT -> CpuDirectConvolution.forward(parallel, g, x, w, bias, y, workspace);
+        }
+    }
+}

@@ -1,0 +1,477 @@
+package io.jcnn.backend.cpu;
+
+import io.jcnn.backend.ConvGeometry;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Convolution forward by Winograd's minimal filtering (Lavin and Gray, "Fast Algorithms for Convolutional Neural
+ * Networks", 2015) on 8×8 input tiles: F(4×4, 5×5) for 5×5 filters and F(6×6, 3×3) for 3×3 ones, both on the
+ * interpolation points 0, ±1, ±2, ±½ and ∞. A 5×5 filter over a 4×4 output tile then costs 64 multiplications
+ * instead of 400 (a 3×3 one over 6×6: 64 instead of 324), plus the transforms of the input and output tiles, which
+ * are cheap next to the products once there are more than a few channels.
+ *
+ * <p>The products are one GEMM per tile position ξ of the 64: M_ξ (K × tiles) = U_ξ (K × C) · V_ξ (C × tiles), with
+ * U = G·w·Gᵀ the transformed filter, packed once per call in {@link CpuPackedGemm}'s A layout, and V = Bᵀ·d·B the
+ * transformed input tiles d. Tiles go NR at a time, one B panel of the micro-kernel: the input transform writes V
+ * straight into the panels, the kernel multiplies, and the output transform Aᵀ·M·A writes y. Vectors run across
+ * the NR tiles of a panel, so every transform is lane-wise arithmetic with scalar coefficients.
+ *
+ * <p>Results differ from the direct path in the last bits (on random data about 1e-5 of the largest output), but
+ * each panel is computed the same way whatever the thread count, so runs stay reproducible. Only loaded where the
+ * vector kernel runs.
+ */
+final class CpuWinogradConvolution {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    /** One vector per row or column of a tile, for the filter transform. */
+    private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
+    private static final int MR = CpuPackedGemm.MR;
+    /** Tiles per panel: the width of the micro-kernel's B panel. */
+    private static final int NR = CpuPackedGemm.NR;
+    /** Side of an input tile. */
+    static final int ALPHA = 8;
+    /** Tile positions, and GEMMs per panel and group. */
+    private static final int XI = ALPHA * ALPHA;
+    /** The finite interpolation points; the eighth is ∞. */
+    private static final double[] POINTS = {0, 1, -1, 2, -2, 0.5, -0.5};
+    /** Bᵀ for these points, the input transform of both variants; {@link #inputPass} computes it. */
+    private static final double[][] BT = {
+        {-1, 0, 21 / 4.0, 0, -21 / 4.0, 0, 1, 0},
+        {0, 1, 1, -17 / 4.0, -17 / 4.0, 1, 1, 0},
+        {0, -1, 1, 17 / 4.0, -17 / 4.0, -1, 1, 0},
+        {0, 0.5, 0.25, -2.5, -1.25, 2, 1, 0},
+        {0, -0.5, 0.25, 2.5, -1.25, -2, 1, 0},
+        {0, 2, 4, -2.5, -5, 0.5, 1, 0},
+        {0, -2, 4, 2.5, -5, -0.5, 1, 0},
+        {0, -1, 0, 21 / 4.0, 0, -21 / 4.0, 0, 1},
+    };
+    private static final Variant F4X4_5X5 = new Variant(5);
+    private static final Variant F6X6_3X3 = new Variant(3);
+    /** Below this many input channels per group the transforms outweigh the saved multiplications. */
+    static final int MIN_CHANNELS = 4;
+
+    private CpuWinogradConvolution() {
+    }
+
+    /** A filter size's transforms: Aᵀ (m × 8) for the output and G (8 × r) for the filter. */
+    static final class Variant {
+        final int r;
+        /** Output tile side. */
+        final int m;
+        final double[][] at;
+        final double[][] g;
+        /** G in float, row by row and column by column. */
+        final float[] gRows;
+        final float[] gColumns;
+
+        Variant(int r) {
+            this.r = r;
+            this.m = ALPHA + 1 - r;
+            at = new double[m][ALPHA];
+            g = new double[ALPHA][r];
+            for (int j = 0; j < ALPHA - 1; j++) {
+                double f = 1;
+                for (int l = 0; l < ALPHA - 1; l++) {
+                    f *= l == j ? 1 : POINTS[j] - POINTS[l];
+                }
+                for (int i = 0; i < m; i++) {
+                    at[i][j] = Math.pow(POINTS[j], i);
+                }
+                for (int k = 0; k < r; k++) {
+                    g[j][k] = Math.pow(POINTS[j], k) / f;
+                }
+            }
+            at[m - 1][ALPHA - 1] = 1;
+            g[ALPHA - 1][r - 1] = 1;
+            gRows = new float[ALPHA * r];
+            gColumns = new float[r * ALPHA];
+            for (int j = 0; j < ALPHA; j++) {
+                for (int k = 0; k < r; k++) {
+                    gRows[j * r + k] = (float) g[j][k];
+                    gColumns[k * ALPHA + j] = (float) g[j][k];
+                }
+            }
+        }
+    }
+
+    /** Bᵀ, for tests. */
+    static double[][] inputTransform() {
+        return BT;
+    }
+
+    /** The variant for this geometry, or null when Winograd does not apply to it. */
+    static Variant variant(ConvGeometry g) {
+        var spec = g.spec();
+        if (spec.strideH() != 1 || spec.strideW() != 1 || spec.dilationH() != 1 || spec.dilationW() != 1
+                || g.kernelH() != g.kernelW()) {
+            return null;
+        }
+        return switch (g.kernelH()) {
+            case 5 -> F4X4_5X5;
+            case 3 -> F6X6_3X3;
+            default -> null;
+        };
+    }
+
+    /**
+     * Whether forward should run here: a 3×3 or 5×5 filter at stride 1 without dilation, enough input channels per
+     * group for the transforms to pay, and at least one whole panel of tiles.
+     */
+    static boolean applies(ConvGeometry g) {
+        Variant v = variant(g);
+        return v != null && g.inChannels() / g.groups() >= MIN_CHANNELS && new Layout(g, v, 1).tiles >= NR;
+    }
+
+    /** Floats of shared workspace forward needs here. */
+    static long workspaceFloats(ConvGeometry g, int threads) {
+        return new Layout(g, variant(g), threads).floats;
+    }
+
+    /** Sizes and workspace offsets, from the geometry and the thread count alone. */
+    static final class Layout {
+        final int n, c, h, w, k, p, q, padH, padW, groups, cg, kg, kPad;
+        final int tilesH, tilesW, tilesPerImage, tiles, panels, chunks;
+        /**
+         * Per chunk: V (64 positions × C steps × NR), M (64 × kPad × NR), two input tiles and one intermediate
+         * (64 × NR each), and the output tiles of one group's filters (kg × m·m × NR).
+         */
+        final int vFloats, mFloats, outFloats, chunkFloats;
+        /** The packed U, after the chunks. */
+        final int uOffset;
+        final long floats;
+
+        Layout(ConvGeometry g, Variant v, int threads) {
+            n = g.batch();
+            c = g.inChannels();
+            h = g.inHeight();
+            w = g.inWidth();
+            k = g.outChannels();
+            p = g.outHeight();
+            q = g.outWidth();
+            padH = g.spec().padH();
+            padW = g.spec().padW();
+            groups = g.groups();
+            cg = c / groups;
+            kg = k / groups;
+            kPad = CpuPackedGemm.paddedRows(kg);
+            tilesH = (p + v.m - 1) / v.m;
+            tilesW = (q + v.m - 1) / v.m;
+            tilesPerImage = tilesH * tilesW;
+            tiles = n * tilesPerImage;
+            panels = (tiles + NR - 1) / NR;
+            chunks = Math.max(1, Math.min(threads, panels));
+            vFloats = XI * c * NR;
+            mFloats = XI * kPad * NR;
+            outFloats = kg * v.m * v.m * NR;
+            chunkFloats = vFloats + mFloats + 3 * XI * NR + outFloats;
+            long u = (long) groups * XI * kPad * cg;
+            long total = (long) chunks * chunkFloats + u;
+            // The backend refuses to plan a workspace beyond 2^31-1 floats, so the offsets fit once planning did.
+            uOffset = (int) Math.min(Integer.MAX_VALUE, (long) chunks * chunkFloats);
+            floats = total;
+        }
+
+        /** Where U_ξ of group grp starts: strip s of MR filters holds step (channel) i's MR values at +(s·cg + i)·MR. */
+        int u(int grp, int xi) {
+            return uOffset + (grp * XI + xi) * kPad * cg;
+        }
+    }
+
+    // ---- forward ----
+
+    /** y = x ⋆ w (+ bias per output channel when bias is not null, added to the finished sum). */
+    static void forward(CpuParallel parallel, ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+                        float[] ws) {
+        Variant v = variant(g);
+        Layout l = new Layout(g, v, parallel.threads());
+        transformFilter(parallel, l, v, w, ws);
+        parallel.forRange(l.panels, 1, (chunk, start, end) -> {
+            Panel panel = new Panel(l, v, ws, chunk * l.chunkFloats);
+            for (int i = start; i < end; i++) {
+                panel.compute(x, bias, y, i * NR);
+            }
+        });
+    }
+
+    /** U = G·w·Gᵀ for every (filter, channel) into the packed A layout; rows past kg stay zero. */
+    private static void transformFilter(CpuParallel parallel, Layout l, Variant v, float[] w, float[] ws) {
+        if (l.kg % MR != 0) {
+            int strip = l.kg / MR * MR;
+            for (int grp = 0; grp < l.groups; grp++) {
+                for (int xi = 0; xi < XI; xi++) {
+                    int at = l.u(grp, xi) + strip * l.cg;
+                    Arrays.fill(ws, at, at + l.cg * MR, 0f);
+                }
+            }
+        }
+        int r = v.r;
+        float[] gColumns = v.gColumns;
+        float[] gRows = v.gRows;
+        int positionStride = l.kPad * l.cg;
+        parallel.forRange(l.k, 1, (chunk, start, end) -> {
+            // Vectors run over G's 8 rows: half column b = Σ_a G column a · w[a][b], then U column j = Σ_b half
+            // column b · G[j][b]; U (stored column by column) is then spread over the 64 positions' blocks.
+            float[] half = new float[ALPHA * r];
+            float[] u = new float[XI];
+            for (int kk = start; kk < end; kk++) {
+                int grp = kk / l.kg;
+                int row = kk - grp * l.kg;
+                int first = l.u(grp, 0) + (row / MR) * l.cg * MR + row % MR;
+                for (int ch = 0; ch < l.cg; ch++) {
+                    int filter = (kk * l.cg + ch) * r * r;
+                    for (int b = 0; b < r; b++) {
+                        FloatVector sum = FloatVector.zero(EIGHT);
+                        for (int a = 0; a < r; a++) {
+                            sum = FloatVector.fromArray(EIGHT, gColumns, a * ALPHA)
+                                    .fma(FloatVector.broadcast(EIGHT, w[filter + a * r + b]), sum);
+                        }
+                        sum.intoArray(half, b * ALPHA);
+                    }
+                    for (int j = 0; j < ALPHA; j++) {
+                        FloatVector sum = FloatVector.zero(EIGHT);
+                        for (int b = 0; b < r; b++) {
+                            sum = FloatVector.fromArray(EIGHT, half, b * ALPHA)
+                                    .fma(FloatVector.broadcast(EIGHT, gRows[j * r + b]), sum);
+                        }
+                        sum.intoArray(u, j * ALPHA);
+                    }
+                    int at = first + ch * MR;
+                    for (int i = 0; i < ALPHA; i++) {
+                        for (int j = 0; j < ALPHA; j++, at += positionStride) {
+                            ws[at] = u[j * ALPHA + i];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** One thread's scratch and the work on one panel of NR consecutive tiles. */
+    private static final class Panel {
+        private final Layout l;
+        private final Variant v;
+        private final float[] ws;
+        private final int vAt;
+        private final int mAt;
+        private final int patchAt;
+        private final int tmpAt;
+        private final int outAt;
+        /** Per lane: the tile's image, top-left input row and column (may be outside the image), or -1 past the end. */
+        private final int[] image = new int[NR];
+        private final int[] row0 = new int[NR];
+        private final int[] col0 = new int[NR];
+        /** Per lane, for the scatter: where the tile's first output is in y, and how many of its rows and columns are inside. */
+        private final int[] outBase = new int[NR];
+        private final int[] outRows = new int[NR];
+        private final int[] outCols = new int[NR];
+
+        Panel(Layout l, Variant v, float[] ws, int at) {
+            this.l = l;
+            this.v = v;
+            this.ws = ws;
+            vAt = at;
+            mAt = vAt + l.vFloats;
+            patchAt = mAt + l.mFloats;
+            tmpAt = patchAt + 2 * XI * NR;
+            outAt = tmpAt + XI * NR;
+        }
+
+        void compute(float[] x, float[] bias, float[] y, int firstTile) {
+            for (int lane = 0; lane < NR; lane++) {
+                int t = firstTile + lane;
+                if (t >= l.tiles) {
+                    image[lane] = -1;
+                    continue;
+                }
+                int img = t / l.tilesPerImage;
+                int inImage = t - img * l.tilesPerImage;
+                int ty = inImage / l.tilesW;
+                image[lane] = img;
+                row0[lane] = ty * v.m - l.padH;
+                col0[lane] = (inImage - ty * l.tilesW) * v.m - l.padW;
+            }
+            // Scalar stores feed vector loads and the other way round here; a load that needs several stores still
+            // in flight cannot be forwarded from them and waits for them to retire. So each channel's tiles are
+            // gathered one channel ahead, and a group's output tiles are all transformed before any is scattered.
+            gatherPatches(x, 0, patchAt);
+            for (int ch = 0; ch < l.c; ch++) {
+                if (ch + 1 < l.c) {
+                    gatherPatches(x, ch + 1, patchAt + ((ch + 1) & 1) * XI * NR);
+                }
+                // tmp = Bᵀ·d along rows, then V = tmp·B along columns, written as step ch of the 64 B panels.
+                inputPass(ws, patchAt + (ch & 1) * XI * NR, ALPHA * NR, NR, ws, tmpAt, ALPHA * NR, NR);
+                inputPass(ws, tmpAt, NR, ALPHA * NR, ws, vAt + ch * NR, l.c * NR, ALPHA * l.c * NR);
+            }
+            int tile = v.m * v.m * NR;
+            for (int grp = 0; grp < l.groups; grp++) {
+                multiply(grp);
+                for (int kk = 0; kk < l.kg; kk++) {
+                    // tmp = Aᵀ·M along rows (m × 8), then out = tmp·A along columns (m × m).
+                    outputPass(v.m, ALPHA, ws, mAt + kk * NR, ALPHA * l.kPad * NR, l.kPad * NR,
+                            ws, tmpAt, ALPHA * NR, NR);
+                    outputPass(v.m, v.m, ws, tmpAt, NR, ALPHA * NR, ws, outAt + kk * tile, NR, v.m * NR);
+                }
+                scatter(bias, y, grp);
+            }
+        }
+
+        /** Each lane's 8×8 input tile of channel ch at patch + (r·8 + s)·NR + lane; zero outside the image. */
+        private void gatherPatches(float[] x, int ch, int patch) {
+            for (int lane = 0; lane < NR; lane++) {
+                int img = image[lane];
+                int top = row0[lane];
+                int left = col0[lane];
+                int channel = (img * l.c + ch) * l.h * l.w;
+                if (img >= 0 && top >= 0 && left >= 0 && top + ALPHA <= l.h && left + ALPHA <= l.w) {
+                    for (int r = 0, dst = patch + lane; r < ALPHA; r++) {
+                        int src = channel + (top + r) * l.w + left;
+                        for (int s = 0; s < ALPHA; s++, dst += NR) {
+                            ws[dst] = x[src + s];
+                        }
+                    }
+                } else {
+                    for (int r = 0, dst = patch + lane; r < ALPHA; r++) {
+                        int ih = top + r;
+                        boolean rowInside = img >= 0 && ih >= 0 && ih < l.h;
+                        for (int s = 0; s < ALPHA; s++, dst += NR) {
+                            int iw = left + s;
+                            ws[dst] = rowInside && iw >= 0 && iw < l.w ? x[channel + ih * l.w + iw] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+
+        /** M_ξ = U_ξ · V_ξ for the filters of group grp, every ξ, strip by strip. */
+        private void multiply(int grp) {
+            for (int xi = 0; xi < XI; xi++) {
+                int u = l.u(grp, xi);
+                int b = vAt + (xi * l.c + grp * l.cg) * NR;
+                for (int strip = 0; strip < l.kg; strip += MR) {
+                    int at = mAt + (xi * l.kPad + strip) * NR;
+                    CpuGemmVectorKernel.applyBeta(ws, at, NR, 0f);
+                    CpuGemmVectorKernel.kernel(l.cg, ws, u + strip * l.cg, ws, b, ws, at, NR);
+                }
+            }
+        }
+
+        /**
+         * Group grp's output tiles (filter kk's at out + kk·m·m·NR, (i·m + j)·NR + lane) into y, inside the image.
+         * Read in order, a lane at a time: each position's NR lanes are one contiguous run of the buffer.
+         */
+        private void scatter(float[] bias, float[] y, int grp) {
+            int m = v.m;
+            int pq = l.p * l.q;
+            int lanes = 0;
+            boolean whole = true;
+            for (int lane = 0; lane < NR && image[lane] >= 0; lane++, lanes++) {
+                int top = row0[lane] + l.padH;
+                int left = col0[lane] + l.padW;
+                outBase[lane] = (image[lane] * l.k + grp * l.kg) * pq + top * l.q + left;
+                outRows[lane] = Math.min(m, l.p - top);
+                outCols[lane] = Math.min(m, l.q - left);
+                whole &= outRows[lane] == m && outCols[lane] == m;
+            }
+            for (int kk = 0, src = outAt; kk < l.kg; kk++) {
+                float b = bias == null ? 0f : bias[grp * l.kg + kk];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < m; j++, src += NR) {
+                        int offset = kk * pq + i * l.q + j;
+                        if (whole) {
+                            for (int lane = 0; lane < lanes; lane++) {
+                                y[outBase[lane] + offset] = ws[src + lane] + b;
+                            }
+                        } else {
+                            for (int lane = 0; lane < lanes; lane++) {
+                                if (i < outRows[lane] && j < outCols[lane]) {
+                                    y[outBase[lane] + offset] = ws[src + lane] + b;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One pass of the input transform Bᵀ·d, NR lanes wide: for each of the 8 positions o, the 8 values
+     * {@code src[sAt + o·sOther + e·sStep]} (e = 0 … 7) go to {@code dst[dAt + o·dOther + i·dStep]} (i = 0 … 7) as
+     * Bᵀ times them. Bᵀ's rows pair up as a ± b, which is how they are computed (28 operations instead of 64).
+     */
+    static void inputPass(float[] src, int sAt, int sStep, int sOther, float[] dst, int dAt, int dStep, int dOther) {
+        for (int o = 0; o < ALPHA; o++) {
+            for (int lane = 0; lane < NR; lane += LANES) {
+                int from = sAt + o * sOther + lane;
+                FloatVector d0 = FloatVector.fromArray(SPECIES, src, from);
+                FloatVector d1 = FloatVector.fromArray(SPECIES, src, from + sStep);
+                FloatVector d2 = FloatVector.fromArray(SPECIES, src, from + 2 * sStep);
+                FloatVector d3 = FloatVector.fromArray(SPECIES, src, from + 3 * sStep);
+                FloatVector d4 = FloatVector.fromArray(SPECIES, src, from + 4 * sStep);
+                FloatVector d5 = FloatVector.fromArray(SPECIES, src, from + 5 * sStep);
+                FloatVector d6 = FloatVector.fromArray(SPECIES, src, from + 6 * sStep);
+                FloatVector d7 = FloatVector.fromArray(SPECIES, src, from + 7 * sStep);
+                int to = dAt + o * dOther + lane;
+                fma(d2.sub(d4), 5.25f, d6.sub(d0)).intoArray(dst, to);
+                fma(d3.sub(d5), 5.25f, d7.sub(d1)).intoArray(dst, to + 7 * dStep);
+                FloatVector a = fma(d4, -4.25f, d2.add(d6));
+                FloatVector b = fma(d3, -4.25f, d1.add(d5));
+                a.add(b).intoArray(dst, to + dStep);
+                a.sub(b).intoArray(dst, to + 2 * dStep);
+                a = fma(d2, 0.25f, fma(d4, -1.25f, d6));
+                b = fma(d1, 0.5f, fma(d3, -2.5f, d5.mul(2f)));
+                a.add(b).intoArray(dst, to + 3 * dStep);
+                a.sub(b).intoArray(dst, to + 4 * dStep);
+                a = fma(d2, 4f, fma(d4, -5f, d6));
+                b = fma(d1, 2f, fma(d3, -2.5f, d5.mul(0.5f)));
+                a.add(b).intoArray(dst, to + 5 * dStep);
+                a.sub(b).intoArray(dst, to + 6 * dStep);
+            }
+        }
+    }
+
+    /**
+     * One pass of the output transform Aᵀ·M for an m-row Aᵀ (m even), NR lanes wide: for each of {@code others}
+     * positions o, the 8 values {@code src[sAt + o·sOther + e·sStep]} go to {@code dst[dAt + o·dOther + i·dStep]}
+     * (i &lt; m). Row i of Aᵀ is the i-th powers of the points, so with s = m₁+m₂, d = m₁−m₂ (points ±1), and likewise
+     * for ±2 and ±½, row i is s₁ + 2ⁱ·s₂ + 2⁻ⁱ·s₃ when i is even and the same in d when i is odd, plus m₀ in row 0
+     * and m₇ (the point at ∞) in row m−1.
+     */
+    static void outputPass(int m, int others, float[] src, int sAt, int sStep, int sOther,
+                           float[] dst, int dAt, int dStep, int dOther) {
+        for (int o = 0; o < others; o++) {
+            for (int lane = 0; lane < NR; lane += LANES) {
+                int from = sAt + o * sOther + lane;
+                FloatVector m1 = FloatVector.fromArray(SPECIES, src, from + sStep);
+                FloatVector m2 = FloatVector.fromArray(SPECIES, src, from + 2 * sStep);
+                FloatVector m3 = FloatVector.fromArray(SPECIES, src, from + 3 * sStep);
+                FloatVector m4 = FloatVector.fromArray(SPECIES, src, from + 4 * sStep);
+                FloatVector m5 = FloatVector.fromArray(SPECIES, src, from + 5 * sStep);
+                FloatVector m6 = FloatVector.fromArray(SPECIES, src, from + 6 * sStep);
+                FloatVector s1 = m1.add(m2);
+                FloatVector d1 = m1.sub(m2);
+                FloatVector s2 = m3.add(m4);
+                FloatVector d2 = m3.sub(m4);
+                FloatVector s3 = m5.add(m6);
+                FloatVector d3 = m5.sub(m6);
+                int to = dAt + o * dOther + lane;
+                s1.add(s2).add(s3).add(FloatVector.fromArray(SPECIES, src, from)).intoArray(dst, to);
+                for (int i = 2; i < m; i += 2) {
+                    fma(s2, 1 << i, fma(s3, 1f / (1 << i), s1)).intoArray(dst, to + i * dStep);
+                }
+                for (int i = 1; i < m - 1; i += 2) {
+                    fma(d2, 1 << i, fma(d3, 1f / (1 << i), d1)).intoArray(dst, to + i * dStep);
+                }
+                fma(d2, 1 << (m - 1), fma(d3, 1f / (1 << (m - 1)), d1))
+                        .add(FloatVector.fromArray(SPECIES, src, from + 7 * sStep)).intoArray(dst, to + (m - 1) * dStep);
+            }
+        }
+    }
+
+    /** a·b + c, b broadcast. */
+    private static FloatVector fma(FloatVector a, float b, FloatVector c) {
+        return a.fma(FloatVector.broadcast(SPECIES, b), c);
+    }
+}
