@@ -28,9 +28,15 @@ final class CpuPooling {
         boolean max = spec.mode() == PoolMode.MAX;
         float inverseArea = 1f / (spec.kernelH() * spec.kernelW());
         if (isTiling(spec)) {
-            parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / (h * w)), (chunk, start, end) ->
+            boolean vector = max && spec.kernelH() == 2 && spec.kernelW() == 2 && CpuConvolution.fusedAvailable();
+            parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / (h * w)), (chunk, start, end) -> {
+                if (vector) {
+                    CpuVectorPooling.max2x2(h, w, p, q, x, y, start, end);
+                } else {
                     CpuTiledPooling.forward(spec.kernelH(), spec.kernelW(), max, inverseArea, h, w, p, q,
-                            x, y, start, end));
+                            x, y, start, end);
+                }
+            });
             return;
         }
         parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / (h * w)), (chunk, start, end) -> {

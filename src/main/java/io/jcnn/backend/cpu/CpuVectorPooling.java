@@ -1,0 +1,69 @@
+package io.jcnn.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 2×2 max pooling at stride 2 forward, in vectors: the two input rows of a window row are maxed lane by lane, then
+ * each vector's even and odd columns are shuffled against each other and maxed, and two such halves are blended,
+ * giving LANES outputs per four loads. {@link FloatVector#max} follows {@link Math#max} (NaN wins, +0 over −0), and max is exact and
+ * commutative, so the result has the same bits as {@link CpuTiledPooling}'s scalar loop. Only loaded where the
+ * vector kernel runs.
+ */
+final class CpuVectorPooling {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    /** Even columns to the first half, odd ones to the second; and the other way round. */
+    private static final VectorShuffle<Float> EVEN_ODD =
+            VectorShuffle.fromOp(SPECIES, i -> i < LANES / 2 ? 2 * i : 2 * (i - LANES / 2) + 1);
+    private static final VectorShuffle<Float> ODD_EVEN =
+            VectorShuffle.fromOp(SPECIES, i -> i < LANES / 2 ? 2 * i + 1 : 2 * (i - LANES / 2));
+    private static final VectorMask<Float> SECOND_HALF = VectorMask.fromLong(SPECIES, (1L << (LANES / 2)) - 1).not();
+
+    private CpuVectorPooling() {
+    }
+
+    /** Each column pair's max, in both halves: max(column 2i, column 2i+1) in lanes i and i + LANES/2. */
+    private static FloatVector pairMax(FloatVector v) {
+        return v.rearrange(EVEN_ODD).max(v.rearrange(ODD_EVEN));
+    }
+
+    /** Planes [start, end) of x (each H×W) into y (each P×Q), 2×2 windows at stride 2. */
+    static void max2x2(int h, int w, int p, int q, float[] x, float[] y, int start, int end) {
+        for (int plane = start; plane < end; plane++) {
+            int xPlane = plane * h * w;
+            int yPlane = plane * p * q;
+            for (int op = 0; op < p; op++) {
+                int top = xPlane + 2 * op * w;
+                int below = top + w;
+                int out = yPlane + op * q;
+                int oq = 0;
+                for (; oq + LANES <= q; oq += LANES) {
+                    int i = 2 * oq;
+                    FloatVector a = FloatVector.fromArray(SPECIES, x, top + i)
+                            .max(FloatVector.fromArray(SPECIES, x, below + i));
+                    FloatVector b = FloatVector.fromArray(SPECIES, x, top + i + LANES)
+                            .max(FloatVector.fromArray(SPECIES, x, below + i + LANES));
+                    pairMax(a).blend(pairMax(b), SECOND_HALF).intoArray(y, out + oq);
+                }
+                if (2 * (q - oq) == LANES && (op + 1 < p || plane + 1 < end)) {
+                    // Half a vector of outputs left (LeNet's pool1 and pool2): one vector of inputs per row. The whole
+                    // vector is stored; its second half lands on the next output row's first outputs, which this
+                    // loop writes next. (Masked stores were much slower on JDK 17.) The chunk's last row is scalar.
+                    int i = 2 * oq;
+                    FloatVector a = FloatVector.fromArray(SPECIES, x, top + i)
+                            .max(FloatVector.fromArray(SPECIES, x, below + i));
+                    pairMax(a).intoArray(y, out + oq);
+                    oq = q;
+                }
+                for (; oq < q; oq++) {
+                    int i = 2 * oq;
+                    y[out + oq] = Math.max(Math.max(x[top + i], x[top + i + 1]),
+                            Math.max(x[below + i], x[below + i + 1]));
+                }
+            }
+        }
+    }
+}

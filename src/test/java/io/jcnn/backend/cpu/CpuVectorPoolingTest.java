@@ -1,0 +1,40 @@
+package io.jcnn.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import io.jcnn.backend.TestData;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The vector 2×2 max pooling against the scalar tiled loop, bit for bit: whole vectors of outputs, the half vector
+ * (LeNet's 24-wide pool1 input), scalar tails, odd widths and heights (the last column and row are dropped), with
+ * NaN and both zeros among the inputs.
+ */
+class CpuVectorPoolingTest {
+
+    @BeforeAll
+    static void vectorKernelAvailable() {
+        TestPools.assumeVectorKernel();
+    }
+
+    @ParameterizedTest(name = "{0} planes of {1}x{2}")
+    @CsvSource({"3, 24, 24", "2, 8, 8", "2, 2, 2", "4, 9, 33", "1, 6, 26", "2, 5, 40", "3, 12, 64", "1, 3, 7"})
+    void sameBitsAsTheScalarLoop(int planes, int h, int w) {
+        int p = h / 2;
+        int q = w / 2;
+        float[] x = TestData.uniform(41, planes * h * w);
+        for (int i = 0; i < x.length; i += 7) {
+            x[i] = i % 3 == 0 ? Float.NaN : i % 3 == 1 ? -0f : 0f;
+        }
+        float[] expected = new float[planes * p * q];
+        CpuTiledPooling.forward(2, 2, true, 0.25f, h, w, p, q, x, expected, 0, planes);
+        float[] actual = TestData.uniform(42, expected.length);
+        CpuVectorPooling.max2x2(h, w, p, q, x, actual, 0, planes);
+        for (int i = 0; i < expected.length; i++) {
+            assertArrayEquals(new int[] {Float.floatToRawIntBits(expected[i])},
+                    new int[] {Float.floatToRawIntBits(actual[i])}, "output " + i);
+        }
+    }
+}
