@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class CpuDirectConvolution {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
-    /** Filters per register block: with three vectors of outputs each, twelve accumulators. */
+    /** Filters per register block: with two vectors of outputs each, eight accumulators. */
     private static final int FILTERS = 4;
     /** Largest C·R·S this path takes; beyond it the GEMM's packing is cheap next to its product. */
     static final int MAX_TAPS = 75;
@@ -106,8 +106,8 @@ final class CpuDirectConvolution {
                 for (int block = 0; block < l.blocks; block++) {
                     for (int row = 0; row < l.p; row++) {
                         int v = 0;
-                        for (; v + 3 <= l.vectors; v += 3) {
-                            threeVectors(l, ws, tapOffsets, block, row * l.stride + v * LANES, bias, y, img, row,
+                        for (; v + 2 <= l.vectors; v += 2) {
+                            twoVectors(l, ws, tapOffsets, block, row * l.stride + v * LANES, bias, y, img, row,
                                     v);
                         }
                         for (; v < l.vectors; v++) {
@@ -119,57 +119,48 @@ final class CpuDirectConvolution {
         });
     }
 
-    /** FILTERS filters × three vectors of one output row, starting at vector v; {@code at} is the input's offset. */
-    private static void threeVectors(Layout l, float[] ws, int[] tapOffsets, int block, int at, float[] bias,
-                                     float[] y, int img, int row, int v) {
+    /** FILTERS filters × two vectors of one output row, starting at vector v; {@code at} is the input's offset. */
+    private static void twoVectors(Layout l, float[] ws, int[] tapOffsets, int block, int at, float[] bias,
+                                   float[] y, int img, int row, int v) {
         FloatVector a0 = FloatVector.zero(SPECIES);
         FloatVector a1 = a0;
-        FloatVector a2 = a0;
         FloatVector b0 = a0;
         FloatVector b1 = a0;
-        FloatVector b2 = a0;
         FloatVector c0 = a0;
         FloatVector c1 = a0;
-        FloatVector c2 = a0;
         FloatVector d0 = a0;
         FloatVector d1 = a0;
-        FloatVector d2 = a0;
         for (int t = 0, wi = block * l.taps * FILTERS; t < l.taps; t++, wi += FILTERS) {
             int from = tapOffsets[t] + at;
             FloatVector x0 = FloatVector.fromArray(SPECIES, ws, from);
             FloatVector x1 = FloatVector.fromArray(SPECIES, ws, from + LANES);
-            FloatVector x2 = FloatVector.fromArray(SPECIES, ws, from + 2 * LANES);
             FloatVector f = FloatVector.broadcast(SPECIES, ws[wi]);
             a0 = x0.fma(f, a0);
             a1 = x1.fma(f, a1);
-            a2 = x2.fma(f, a2);
             f = FloatVector.broadcast(SPECIES, ws[wi + 1]);
             b0 = x0.fma(f, b0);
             b1 = x1.fma(f, b1);
-            b2 = x2.fma(f, b2);
             f = FloatVector.broadcast(SPECIES, ws[wi + 2]);
             c0 = x0.fma(f, c0);
             c1 = x1.fma(f, c1);
-            c2 = x2.fma(f, c2);
             f = FloatVector.broadcast(SPECIES, ws[wi + 3]);
             d0 = x0.fma(f, d0);
             d1 = x1.fma(f, d1);
-            d2 = x2.fma(f, d2);
         }
         int kk = block * FILTERS;
-        store(l, a0, a1, a2, bias, y, img, kk, row, v);
+        storeTwo(l, a0, a1, bias, y, img, kk, row, v);
         if (kk + 1 < l.k) {
-            store(l, b0, b1, b2, bias, y, img, kk + 1, row, v);
+            storeTwo(l, b0, b1, bias, y, img, kk + 1, row, v);
         }
         if (kk + 2 < l.k) {
-            store(l, c0, c1, c2, bias, y, img, kk + 2, row, v);
+            storeTwo(l, c0, c1, bias, y, img, kk + 2, row, v);
         }
         if (kk + 3 < l.k) {
-            store(l, d0, d1, d2, bias, y, img, kk + 3, row, v);
+            storeTwo(l, d0, d1, bias, y, img, kk + 3, row, v);
         }
     }
 
-    /** As {@link #threeVectors}, one vector wide, for the rest of a row. */
+    /** As {@link #twoVectors}, one vector wide, for the rest of a row. */
     private static void oneVector(Layout l, float[] ws, int[] tapOffsets, int block, int at, float[] bias,
                                   float[] y, int img, int row, int v) {
         FloatVector a = FloatVector.zero(SPECIES);
@@ -196,23 +187,31 @@ final class CpuDirectConvolution {
         }
     }
 
-    private static void store(Layout l, FloatVector v0, FloatVector v1, FloatVector v2, float[] bias, float[] y,
-                              int img, int kk, int row, int v) {
+    private static void storeTwo(Layout l, FloatVector v0, FloatVector v1, float[] bias, float[] y, int img,
+                                 int kk, int row, int v) {
         storeOne(l, v0, bias, y, img, kk, row, v);
         storeOne(l, v1, bias, y, img, kk, row, v + 1);
-        storeOne(l, v2, bias, y, img, kk, row, v + 2);
     }
 
     /** Vector v of output row {@code row} of filter kk, plus its bias; the part past Q, if any, is not written. */
     private static void storeOne(Layout l, FloatVector sum, float[] bias, float[] y, int img, int kk, int row,
                                  int v) {
-        FloatVector value = bias == null ? sum : sum.add(bias[kk]);
         int column = v * LANES;
         int at = ((img * l.k + kk) * l.p + row) * l.q + column;
-        if (column + LANES <= l.q) {
+        // No vector chosen between two paths (C2 may box such a merge): each branch stores its own.
+        if (bias != null) {
+            store(sum.add(bias[kk]), y, at, l.q - column);
+        } else {
+            store(sum, y, at, l.q - column);
+        }
+    }
+
+    /** The first min(room, LANES) lanes of value at y[at …]. */
+    private static void store(FloatVector value, float[] y, int at, int room) {
+        if (room >= LANES) {
             value.intoArray(y, at);
         } else {
-            value.intoArray(y, at, VectorMask.fromLong(SPECIES, (1L << (l.q - column)) - 1));
+            value.intoArray(y, at, VectorMask.fromLong(SPECIES, (1L << room) - 1));
         }
     }
 }
