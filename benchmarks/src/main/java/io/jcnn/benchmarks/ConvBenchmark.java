@@ -32,6 +32,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * small machine: conv2 N×96×27×27 256@5×5 pad 2 groups 2; conv3 N×256×13×13 384@3×3 pad 1; conv4 N×384×13×13
  * 384@3×3 pad 1 groups 2; conv5 N×384×13×13 256@3×3 pad 1 groups 2.
  *
+ * <p>Forward runs the algorithm the backend chooses for the shape (Winograd for LeNet conv2 and AlexNet conv2–conv5,
+ * a direct loop for LeNet conv1); {@code forwardGemm} forces the GEMM path for the same shape, so the two rows of
+ * one run compare them. Setup prints the plan, which names the algorithm.
+ *
  * <p>GFLOP/s: each pass (forward, backward-data, backward-filter) does the same multiply-adds, so all three use
  * {@link ConvGeometry#forwardFlops()}, which setup prints per trial: GFLOP/s = forwardFlops / 10⁹ / (ms/op / 1000).
  *
@@ -44,13 +48,15 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class ConvBenchmark {
     static final int ALEXNET_BATCH = 8;
+    private static final String GEMM_PROPERTY = "jcnn.cpu.conv";
 
     @State(Scope.Benchmark)
     public static class ConvState {
         @Param({"lenetConv1", "lenetConv2", "alexnetConv2", "alexnetConv3", "alexnetConv4", "alexnetConv5"})
         public String layer;
 
-        @Param({"forward", "backwardData", "backwardFilter"})
+        /** forwardGemm: forward with the algorithm forced to the GEMM path ({@code -Djcnn.cpu.conv=gemm}), for comparison. */
+        @Param({"forward", "forwardGemm", "backwardData", "backwardFilter"})
         public String pass;
 
         CpuBackend backend;
@@ -102,7 +108,15 @@ public class ConvBenchmark {
                 default -> throw new IllegalArgumentException("unknown layer " + layer);
             }
             backend = new CpuBackend();
-            plan = backend.planConv2d(input, filter, spec);
+            // The algorithm is chosen when planning; the property is read then and nowhere else.
+            if (pass.equals("forwardGemm")) {
+                System.setProperty(GEMM_PROPERTY, "gemm");
+            }
+            try {
+                plan = backend.planConv2d(input, filter, spec);
+            } finally {
+                System.clearProperty(GEMM_PROPERTY);
+            }
             Shape output = plan.geometry().output();
             x = backend.tensor(input, random(1, input.size()));
             w = backend.tensor(filter, random(2, filter.size()));
@@ -110,7 +124,7 @@ public class ConvBenchmark {
             y = backend.allocate(output);
             dx = backend.allocate(input);
             dw = backend.allocate(filter);
-            System.out.printf("%n%s %s: %s * %s -> %s, forwardFlops %.0f, %s%n", layer, pass, input, filter, output,
+            System.out.printf("%n%s %s: %s, forwardFlops %.0f, %s%n", layer, pass, plan,
                     plan.geometry().forwardFlops(), backend.description());
         }
 
@@ -127,7 +141,7 @@ public class ConvBenchmark {
     @Benchmark
     public Tensor conv2d(ConvState s) {
         switch (s.pass) {
-            case "forward" -> {
+            case "forward", "forwardGemm" -> {
                 s.backend.conv2dForward(s.plan, s.x, s.w, s.y);
                 return s.y;
             }

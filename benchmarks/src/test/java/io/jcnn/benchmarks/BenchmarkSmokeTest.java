@@ -25,7 +25,8 @@ class BenchmarkSmokeTest {
     @Test
     void convolutionPassesProduceOutput() {
         ConvBenchmark benchmark = new ConvBenchmark();
-        for (String pass : new String[] {"forward", "backwardData", "backwardFilter"}) {
+        float[][] forwards = new float[2][];
+        for (String pass : new String[] {"forward", "forwardGemm", "backwardData", "backwardFilter"}) {
             ConvBenchmark.ConvState state = new ConvBenchmark.ConvState();
             state.layer = "lenetConv2";
             state.pass = pass;
@@ -33,10 +34,21 @@ class BenchmarkSmokeTest {
             try {
                 Tensor out = benchmark.conv2d(state);
                 assertTrue(anyNonZero(out), pass + " wrote only zeros");
+                if (pass.startsWith("forward")) {
+                    forwards[pass.equals("forward") ? 0 : 1] = out.toArray();
+                }
             } finally {
                 state.tearDown();
             }
         }
+        // Whatever algorithm each forward row ran, they computed the same convolution.
+        float largest = 0;
+        float worst = 0;
+        for (int i = 0; i < forwards[0].length; i++) {
+            largest = Math.max(largest, Math.abs(forwards[1][i]));
+            worst = Math.max(worst, Math.abs(forwards[0][i] - forwards[1][i]));
+        }
+        assertTrue(worst <= 1e-4f * largest, "forward and forwardGemm differ by " + worst + " (largest " + largest + ")");
     }
 
     @Test

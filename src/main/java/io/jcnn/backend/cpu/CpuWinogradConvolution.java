@@ -51,6 +51,12 @@ final class CpuWinogradConvolution {
     private static final Variant F6X6_3X3 = new Variant(3);
     /** Below this many input channels per group the transforms outweigh the saved multiplications. */
     static final int MIN_CHANNELS = 4;
+    /**
+     * Largest V + M per panel, in floats (1 MiB). Beyond it the panel's products stream from the last-level cache and
+     * the GEMM path is faster: on the 2-core test machine AlexNet conv2 (about 0.9 MiB per panel) ran 2.6× faster
+     * here, while conv5 (2 MiB) was even and conv3 and conv4 (2.3–2.6 MiB) 1.2–1.4× slower.
+     */
+    static final int MAX_PANEL_FLOATS = 1 << 18;
 
     private CpuWinogradConvolution() {
     }
@@ -117,11 +123,16 @@ final class CpuWinogradConvolution {
 
     /**
      * Whether forward should run here: a 3×3 or 5×5 filter at stride 1 without dilation, enough input channels per
-     * group for the transforms to pay, and at least one whole panel of tiles.
+     * group for the transforms to pay, at least one whole panel of tiles, and a panel's working set that stays in
+     * cache ({@link #MAX_PANEL_FLOATS}).
      */
     static boolean applies(ConvGeometry g) {
         Variant v = variant(g);
-        return v != null && g.inChannels() / g.groups() >= MIN_CHANNELS && new Layout(g, v, 1).tiles >= NR;
+        if (v == null || g.inChannels() / g.groups() < MIN_CHANNELS) {
+            return false;
+        }
+        Layout l = new Layout(g, v, 1);
+        return l.tiles >= NR && (long) l.vFloats + l.mFloats <= MAX_PANEL_FLOATS;
     }
 
     /** Floats of shared workspace forward needs here. */

@@ -107,6 +107,10 @@ class CpuConvForwardTest {
                 ConvSpec.defaults()), "7x7, 392 taps");
         assertEquals(CpuConvForward.GEMM, choose(Shape.nchw(64, 8, 28, 28), Shape.nchw(20, 8, 3, 5),
                 ConvSpec.defaults()), "3x5");
+        assertEquals(CpuConvForward.WINOGRAD, choose(Shape.nchw(8, 96, 27, 27), Shape.nchw(256, 48, 5, 5),
+                ConvSpec.of(1, 2).withGroups(2)), "AlexNet conv2: a panel's V and M in about 0.9 MiB");
+        assertEquals(CpuConvForward.GEMM, choose(Shape.nchw(8, 256, 13, 13), Shape.nchw(384, 256, 3, 3),
+                ConvSpec.of(1, 1)), "AlexNet conv3: 2.5 MiB per panel");
         assertEquals(CpuConvForward.GEMM, choose(Shape.nchw(8, 4, 28, 28), Shape.nchw(8, 2, 3, 3),
                 new ConvSpec(1, 1, 1, 1, 1, 1, 2)), "groups of 2 channels: too few for Winograd, grouped for direct");
     }
