@@ -1,0 +1,70 @@
+// Elementwise ops, pointwise activations and the sum-of-squares reduction.
+#include "common.cuh"
+
+// Activation kinds, in the order of io.jcnn.backend.Activation.Kind.
+#define RELU 0
+#define LEAKY_RELU 1
+#define SIGMOID 2
+#define TANH 3
+
+extern "C" __global__ void fill(int n, float value, float* x) {
+    GRID_STRIDE(i, n) { x[i] = value; }
+}
+
+// y += alpha * x
+extern "C" __global__ void axpy(int n, float alpha, const float* x, float* y) {
+    GRID_STRIDE(i, n) { y[i] = fmaf(alpha, x[i], y[i]); }
+}
+
+// x *= alpha
+extern "C" __global__ void scale(int n, float alpha, float* x) {
+    GRID_STRIDE(i, n) { x[i] *= alpha; }
+}
+
+extern "C" __global__ void activation_forward(int kind, float alpha, int n, const float* x, float* y) {
+    GRID_STRIDE(i, n) {
+        float v = x[i];
+        switch (kind) {
+            case RELU: y[i] = v > 0.0f ? v : 0.0f; break;
+            case LEAKY_RELU: y[i] = v > 0.0f ? v : alpha * v; break;
+            case SIGMOID: y[i] = 1.0f / (1.0f + expf(-v)); break;
+            default: y[i] = tanhf(v); break;
+        }
+    }
+}
+
+// dx = dy * f'(x), from x (ReLU, leaky ReLU; derivative 0 at 0) or y = f(x) (sigmoid, tanh).
+extern "C" __global__ void activation_backward(int kind, float alpha, int n, const float* x, const float* y,
+                                               const float* dy, float* dx) {
+    GRID_STRIDE(i, n) {
+        float g = dy[i];
+        switch (kind) {
+            case RELU: dx[i] = x[i] > 0.0f ? g : 0.0f; break;
+            case LEAKY_RELU: dx[i] = x[i] > 0.0f ? g : alpha * g; break;
+            case SIGMOID: dx[i] = g * y[i] * (1.0f - y[i]); break;
+            default: dx[i] = g * (1.0f - y[i] * y[i]); break;
+        }
+    }
+}
+
+// One partial sum of x² per block, in double, over a fixed stride pattern: the host adds the partials in block
+// order, so the result depends only on n and the launch size. Launch with 256 threads per block.
+extern "C" __global__ void sum_of_squares_partial(int n, const float* x, double* partials) {
+    __shared__ double shared[256];
+    double sum = 0.0;
+    GRID_STRIDE(i, n) {
+        double v = x[i];
+        sum += v * v;
+    }
+    shared[threadIdx.x] = sum;
+    __syncthreads();
+    for (int half = blockDim.x / 2; half > 0; half /= 2) {
+        if (threadIdx.x < half) {
+            shared[threadIdx.x] += shared[threadIdx.x + half];
+        }
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) {
+        partials[blockIdx.x] = shared[0];
+    }
+}
