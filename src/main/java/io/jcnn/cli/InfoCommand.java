@@ -2,6 +2,7 @@ package io.jcnn.cli;
 
 import io.jcnn.backend.BackendChoice;
 import io.jcnn.backend.BackendStatus;
+import io.jcnn.backend.cuda.CudaProbe;
 import io.jcnn.backend.Backends;
 import java.io.PrintWriter;
 import java.util.List;
@@ -40,6 +41,10 @@ final class InfoCommand implements Callable<Integer> {
         for (BackendStatus status : report) {
             out.printf(Locale.ROOT, "  %-6s %-12s %s%n", status.name(),
                     status.available() ? "available" : "unavailable", status.detail());
+        }
+        out.println("cuda stack:");
+        for (String line : CudaProbe.get().lines()) {
+            out.println("  " + line);
         }
         BackendChoice auto = Backends.choose("auto");
         field(out, "device auto", auto.backend() + " (" + auto.reason() + ")");

@@ -10,6 +10,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BackendsTest {
+    /** Why cuda is unavailable here: what the driver probe found, or, with a device, that the backend is not built. */
+    private static final String CUDA_REASON = new CudaBackendProvider().unavailableReason();
+
 
     @Test
     void cpuIsCreatedWithTheRequestedThreads() {
@@ -23,7 +26,7 @@ class BackendsTest {
     void autoFallsBackToCpuAndSaysWhy() {
         BackendChoice choice = Backends.choose("auto");
         assertEquals("cpu", choice.backend());
-        assertEquals("cuda unavailable: this build of jcnn has no CUDA backend yet", choice.reason());
+        assertEquals("cuda unavailable: " + CUDA_REASON, choice.reason());
         try (Backend backend = Backends.create("auto", 1)) {
             assertEquals("cpu", backend.name());
         }
@@ -32,7 +35,7 @@ class BackendsTest {
     @Test
     void unavailableCudaIsAnErrorWithOneClearLine() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.create("cuda", 1));
-        assertEquals("device cuda is not available: this build of jcnn has no CUDA backend yet", e.getMessage());
+        assertEquals("device cuda is not available: " + CUDA_REASON, e.getMessage());
     }
 
     @Test
@@ -56,7 +59,7 @@ class BackendsTest {
         assertTrue(cpu.detail().contains("2 threads") && cpu.detail().contains("gemm: "), cpu.detail());
         BackendStatus cuda = report.get(1);
         assertFalse(cuda.available());
-        assertEquals("this build of jcnn has no CUDA backend yet", cuda.detail());
+        assertEquals(CUDA_REASON, cuda.detail());
     }
 
     @Test

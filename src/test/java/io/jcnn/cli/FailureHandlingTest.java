@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcnn.backend.Backend;
+import io.jcnn.backend.Backends;
 import io.jcnn.backend.cpu.CpuBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -79,7 +80,7 @@ class FailureHandlingTest {
 
     @Test
     void unavailableDeviceIsARuntimeFailure() {
-        assertFailure(1, "device cuda is not available: this build of jcnn has no CUDA backend yet",
+        assertFailure(1, "device cuda is not available: " + Backends.report(1).get(1).detail(),
                 compute("--device", "cuda"));
     }
 

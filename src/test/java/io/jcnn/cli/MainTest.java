@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcnn.backend.Backends;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,9 +29,16 @@ class MainTest {
         int cores = Runtime.getRuntime().availableProcessors();
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("  cpu    available    cpu: pure Java, " + cores
                 + " threads, ") && l.contains(", gemm: ")), run.toString());
-        assertTrue(lines.contains("  cuda   unavailable  this build of jcnn has no CUDA backend yet"), run.toString());
-        assertTrue(lines.contains("device auto: cpu (cuda unavailable: this build of jcnn has no CUDA backend yet)"),
-                run.toString());
+        String cuda = Backends.report(1).get(1).detail();
+        assertTrue(lines.contains("  cuda   unavailable  " + cuda), run.toString());
+        assertTrue(lines.contains("device auto: cpu (cuda unavailable: " + cuda + ")"), run.toString());
+        // The CUDA stack, one line per part, each loaded with its version or missing with what to install.
+        int stack = lines.indexOf("cuda stack:");
+        assertTrue(stack > 0, run.toString());
+        for (int i = 0; i < 4; i++) {
+            assertTrue(lines.get(stack + 1 + i).matches("  (driver|cuBLAS|cuDNN|kernels) +(loaded|missing) +.+"),
+                    run.toString());
+        }
     }
 
     @Test
