@@ -13,17 +13,17 @@ extern "C" __global__ void sgd_step(int n, float* param, const float* grad, floa
     }
 }
 
-// Adam with L2 weight decay folded into the gradient; correction1 = 1 − β1^step and correction2 = 1 − β2^step
-// come from the host.
-extern "C" __global__ void adam_step(int n, float* param, const float* grad, float* m, float* v, float lr,
+// Adam with L2 weight decay folded into the gradient, as the CPU backend computes it: stepSize = lr/(1 − β1^step)
+// and inverseCorrection2 = 1/(1 − β2^step) come from the host in double; the update is taken in double.
+extern "C" __global__ void adam_step(int n, float* param, const float* grad, float* m, float* v, double stepSize,
                                      float beta1, float beta2, float epsilon, float weightDecay,
-                                     float correction1, float correction2) {
+                                     double inverseCorrection2) {
     GRID_STRIDE(i, n) {
         float g = grad[i] + weightDecay * param[i];
         float mi = beta1 * m[i] + (1.0f - beta1) * g;
         float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
         m[i] = mi;
         v[i] = vi;
-        param[i] -= lr * (mi / correction1) / (sqrtf(vi / correction2) + epsilon);
+        param[i] -= (float) (stepSize * mi / (sqrt(vi * inverseCorrection2) + epsilon));
     }
 }

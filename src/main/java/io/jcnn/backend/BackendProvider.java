@@ -16,6 +16,14 @@ interface BackendProvider {
     String unavailableReason();
 
     /**
+     * Null when {@code auto} may pick this backend; otherwise why it does not (the backend still starts when asked
+     * for by name). Lets a backend that works but is not yet verified on real hardware stay opt-in.
+     */
+    default String notChosenByAutoReason() {
+        return null;
+    }
+
+    /**
      * A new backend owned by the caller.
      *
      * @param threads host threads it may use, at least 1

@@ -36,12 +36,14 @@ public final class Backends {
         if ("auto".equals(device)) {
             List<String> skipped = new ArrayList<>();
             for (BackendProvider provider : PROVIDERS) {
-                String reason = provider.unavailableReason();
-                if (reason == null) {
+                String unavailable = provider.unavailableReason();
+                String notChosen = unavailable == null ? provider.notChosenByAutoReason() : null;
+                if (unavailable == null && notChosen == null) {
                     String why = skipped.isEmpty() ? provider.name() + " is available" : String.join("; ", skipped);
                     return new BackendChoice(provider.name(), why);
                 }
-                skipped.add(provider.name() + " unavailable: " + reason);
+                skipped.add(provider.name() + (unavailable != null ? " unavailable: " + unavailable
+                        : " not chosen: " + notChosen));
             }
             throw new IllegalArgumentException("no backend is available: " + String.join("; ", skipped));
         }

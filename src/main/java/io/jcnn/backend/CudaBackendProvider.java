@@ -1,14 +1,16 @@
 package io.jcnn.backend;
 
+import io.jcnn.backend.cuda.CudaBackend;
 import io.jcnn.backend.cuda.CudaProbe;
 
 /**
- * The CUDA backend's place in {@link Backends}. The probe of the driver, cuBLAS, cuDNN and the kernels is done, and
- * names what is missing and what to install; the backend that runs the ops on a device is not part of this build
- * yet, so even a machine with everything reports that.
+ * The CUDA backend's place in {@link Backends}: available wherever the driver reports a device (the probe names what
+ * is missing otherwise). Until the differential suite has passed on real hardware, {@code auto} does not pick it;
+ * {@code --device cuda} does.
  */
 final class CudaBackendProvider implements BackendProvider {
-    static final String NOT_BUILT = "jcnn's CUDA backend (the ops on the device) is not part of this build yet";
+    static final String NOT_VERIFIED = "the CUDA backend has not yet been checked against the CPU on a GPU "
+            + "(--device cuda uses it)";
 
     @Override
     public String name() {
@@ -17,16 +19,20 @@ final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public String unavailableReason() {
-        CudaProbe probe = CudaProbe.get();
-        String device = probe.deviceUnavailableReason();
-        if (device != null) {
-            return device;
-        }
-        return NOT_BUILT + " (found " + probe.devices().get(0).name() + "; see the cuda stack lines of jcnn info)";
+        return CudaProbe.get().deviceUnavailableReason();
+    }
+
+    @Override
+    public String notChosenByAutoReason() {
+        return NOT_VERIFIED;
     }
 
     @Override
     public Backend create(int threads) {
-        throw new IllegalArgumentException("device cuda is not available: " + unavailableReason());
+        String reason = unavailableReason();
+        if (reason != null) {
+            throw new IllegalArgumentException("device cuda is not available: " + reason);
+        }
+        return new CudaBackend(0);
     }
 }

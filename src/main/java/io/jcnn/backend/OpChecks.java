@@ -47,6 +47,24 @@ public final class OpChecks {
         }
     }
 
+    /** upload: target on the backend, and exactly target.size() floats to copy. */
+    public static void upload(Backend backend, float[] source, Tensor target) {
+        onBackend(backend, "upload", target);
+        if (source == null || source.length != target.size()) {
+            throw new IllegalArgumentException("upload: expected " + target.size() + " floats for " + target.shape()
+                    + ", got " + (source == null ? "null" : source.length));
+        }
+    }
+
+    /** download: source on the backend, and room for its floats. */
+    public static void download(Backend backend, Tensor source, float[] target) {
+        onBackend(backend, "download", source);
+        if (target == null || target.length < source.size()) {
+            throw new IllegalArgumentException("download: expected room for " + source.size() + " floats of "
+                    + source.shape() + ", got " + (target == null ? "null" : target.length));
+        }
+    }
+
     public static void sameSize(String op, String roleA, Tensor a, String roleB, Tensor b) {
         if (a.size() != b.size()) {
             throw new IllegalArgumentException(op + ": " + roleB + " " + b.shape() + " must have as many elements as "

@@ -92,21 +92,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void upload(float[] source, Tensor target) {
-        OpChecks.onBackend(this, "upload", target);
-        if (source == null || source.length != target.size()) {
-            throw new IllegalArgumentException("upload: expected " + target.size() + " floats for " + target.shape()
-                    + ", got " + (source == null ? "null" : source.length));
-        }
+        OpChecks.upload(this, source, target);
         System.arraycopy(source, 0, data(target), 0, source.length);
     }
 
     @Override
     public void download(Tensor source, float[] target) {
-        OpChecks.onBackend(this, "download", source);
-        if (target == null || target.length < source.size()) {
-            throw new IllegalArgumentException("download: expected room for " + source.size() + " floats of "
-                    + source.shape() + ", got " + (target == null ? "null" : target.length));
-        }
+        OpChecks.download(this, source, target);
         System.arraycopy(data(source), 0, target, 0, source.size());
     }
 

@@ -45,7 +45,8 @@ class CudaProbeTest {
     void thisBuildHasEveryKernel() {
         Component kernels = CudaProbe.get().kernels();
         assertTrue(kernels.loaded(), kernels.toString());
-        assertEquals(CudaKernel.values().length + " kernels", kernels.detail().replaceAll(".*, (\\d+ kernels).*", "$1"));
+        String count = kernels.detail().replaceAll(".*, (\\d+ kernels).*", "$1");
+        assertEquals(CudaKernel.values().length + " kernels", count, kernels.detail());
     }
 
     @Test

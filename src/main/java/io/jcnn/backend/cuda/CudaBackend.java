@@ -1,0 +1,579 @@
+package io.jcnn.backend.cuda;
+
+import io.jcnn.backend.Activation;
+import io.jcnn.backend.Backend;
+import io.jcnn.backend.ConvGeometry;
+import io.jcnn.backend.ConvPlan;
+import io.jcnn.backend.ConvSpec;
+import io.jcnn.backend.LrnSpec;
+import io.jcnn.backend.MemoryStats;
+import io.jcnn.backend.OpChecks;
+import io.jcnn.backend.PoolGeometry;
+import io.jcnn.backend.PoolMode;
+import io.jcnn.backend.PoolPlan;
+import io.jcnn.backend.PoolSpec;
+import io.jcnn.tensor.Shape;
+import io.jcnn.tensor.Tensor;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * The CUDA backend on jcnn's own kernels alone (the tier that needs only the NVIDIA driver): tensors in device
+ * memory from a {@link CachingAllocator}, every op a launch of a {@link CudaKernel} on the device's primary context
+ * and its default stream. Convolution is im2col or col2im plus the tiled SGEMM, one image and group at a time.
+ * Losses and reductions finish on the host in double, in a fixed order, so runs are reproducible.
+ *
+ * <p>Not in this tier yet: local response normalisation and batch normalisation (they throw, naming the op), and
+ * the cuBLAS and cuDNN tiers. Like the CPU backend it is driven by one thread at a time.
+ */
+public final class CudaBackend implements Backend {
+    private static final int THREADS = 256;
+    /** Grid size cap for grid-stride kernels, and the fixed grid of the reductions (their partial count). */
+    private static final int MAX_BLOCKS = 4096;
+    private static final int REDUCTION_BLOCKS = 256;
+
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final String deviceName;
+    private final LoadedKernels kernels;
+    private final CachingAllocator<CUdeviceptr> memory;
+    private long allocations;
+    private long frees;
+    private boolean closed;
+
+    /** A backend on device {@code ordinal}; fails with the probe's reason where no device can be used. */
+    public CudaBackend(int ordinal) {
+        String reason = CudaProbe.get().deviceUnavailableReason();
+        if (reason != null) {
+            throw new IllegalArgumentException("device cuda is not available: " + reason);
+        }
+        CudaProbe.CudaDevice info = CudaProbe.get().devices().stream().filter(d -> d.ordinal() == ordinal)
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no CUDA device " + ordinal + ": the"
+                        + " driver reports " + CudaProbe.get().devices().size()));
+        deviceName = info.name();
+        CudaException.check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet", "device " + ordinal);
+        CudaException.check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain",
+                deviceName);
+        try {
+            makeCurrent();
+            kernels = new LoadedKernels();
+        } catch (RuntimeException e) {
+            JCudaDriver.cuDevicePrimaryCtxRelease(device);
+            throw e;
+        }
+        memory = new CachingAllocator<>(new DriverMemory());
+    }
+
+    private void makeCurrent() {
+        CudaException.check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent", deviceName);
+    }
+
+    // ---- device and memory ----
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public String description() {
+        CudaProbe probe = CudaProbe.get();
+        return "cuda: " + deviceName + ", " + probe.driver().detail() + ", kernels: jcnn PTX (cuBLAS and cuDNN "
+                + "tiers not used by this build)";
+    }
+
+    @Override
+    public Tensor allocate(Shape shape) {
+        makeCurrent();
+        CUdeviceptr pointer = memory.allocate(4L * Math.max(1, shape.size()));
+        CudaException.check(JCudaDriver.cuMemsetD32(pointer, 0, Math.max(1, shape.size())), "cuMemsetD32",
+                "zeroing " + shape);
+        allocations++;
+        return new Tensor(this, shape, new CudaStorage(this, pointer, shape.size()));
+    }
+
+    void release(CudaStorage storage) {
+        frees++;
+        memory.release(storage.pointer);
+    }
+
+    @Override
+    public void upload(float[] source, Tensor target) {
+        OpChecks.upload(this, source, target);
+        CudaException.check(JCudaDriver.cuMemcpyHtoD(ptr(target), Pointer.to(source), 4L * source.length),
+                "cuMemcpyHtoD", "upload of " + target.shape());
+    }
+
+    @Override
+    public void download(Tensor source, float[] target) {
+        OpChecks.download(this, source, target);
+        CudaException.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(target), ptr(source), 4L * source.size()),
+                "cuMemcpyDtoH", "download of " + source.shape());
+    }
+
+    @Override
+    public void copy(Tensor source, Tensor target) {
+        OpChecks.onBackend(this, "copy", source, target);
+        OpChecks.sameSize("copy", "source", source, "target", target);
+        CudaException.check(JCudaDriver.cuMemcpyDtoD(ptr(target), ptr(source), 4L * source.size()), "cuMemcpyDtoD",
+                "copy of " + source.shape());
+    }
+
+    @Override
+    public void fill(Tensor target, float value) {
+        OpChecks.onBackend(this, "fill", target);
+        launch1d(CudaKernel.FILL, target.size(), ints(target.size()), floats(value), Pointer.to(ptr(target)));
+    }
+
+    @Override
+    public void synchronize() {
+        CudaException.check(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize", deviceName);
+    }
+
+    @Override
+    public MemoryStats memoryStats() {
+        return new MemoryStats(memory.liveBytes(), memory.peakBytes(), allocations, frees);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        memory.close();
+        kernels.close();
+        JCudaDriver.cuDevicePrimaryCtxRelease(device);
+    }
+
+    static CUdeviceptr ptr(Tensor t) {
+        return ((CudaStorage) t.storage()).pointer;
+    }
+
+    // ---- launching ----
+
+    private static Pointer ints(int... values) {
+        return Pointer.to(values);
+    }
+
+    private static Pointer floats(float... values) {
+        return Pointer.to(values);
+    }
+
+    private static Pointer at(Tensor t, long floatOffset) {
+        return Pointer.to(ptr(t).withByteOffset(4L * floatOffset));
+    }
+
+    /** A grid-stride kernel over n elements. */
+    private void launch1d(CudaKernel kernel, int n, Pointer... args) {
+        int blocks = (int) Math.max(1, Math.min(MAX_BLOCKS, (n + (long) THREADS - 1) / THREADS));
+        launch(kernel, blocks, 1, THREADS, 1, args);
+    }
+
+    private void launch(CudaKernel kernel, int gridX, int gridY, int blockX, int blockY, Pointer... args) {
+        makeCurrent();
+        CudaException.check(JCudaDriver.cuLaunchKernel(kernels.function(kernel), gridX, gridY, 1, blockX, blockY, 1,
+                0, null, Pointer.to(args), null), "cuLaunchKernel", kernel.entry());
+        if (DEBUG_SYNC) {
+            CudaException.check(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize", "after " + kernel.entry());
+        }
+    }
+
+    /** Debug switch ({@code -Djcnn.cuda.sync=true}): synchronise after every launch, so a failure names its kernel. */
+    private static final boolean DEBUG_SYNC = Boolean.getBoolean("jcnn.cuda.sync");
+
+    /** Sums a device buffer of doubles on the host, in order. */
+    private double sumOnHost(CUdeviceptr partials, int count) {
+        double[] host = new double[count];
+        CudaException.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(host), partials, 8L * count), "cuMemcpyDtoH",
+                count + " partial sums");
+        double sum = 0;
+        for (double v : host) {
+            sum += v;
+        }
+        return sum;
+    }
+
+    // ---- dense linear algebra ----
+
+    @Override
+    public void gemm(boolean transposeA, boolean transposeB, int m, int n, int k,
+                     float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        OpChecks.gemm(this, transposeA, transposeB, m, n, k, alpha, a, b, beta, c);
+        sgemm(transposeA, transposeB, m, n, k, alpha, Pointer.to(ptr(a)), transposeA ? m : k, Pointer.to(ptr(b)),
+                transposeB ? k : n, beta, Pointer.to(ptr(c)), n);
+    }
+
+    private void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Pointer a, int lda,
+                       Pointer b, int ldb, float beta, Pointer c, int ldc) {
+        launch(CudaKernel.SGEMM, (n + 63) / 64, (m + 63) / 64, 16, 16, ints(transA ? 1 : 0), ints(transB ? 1 : 0),
+                ints(m), ints(n), ints(k), floats(alpha), a, ints(lda), b, ints(ldb), floats(beta), c, ints(ldc));
+    }
+
+    // ---- convolution ----
+
+    @Override
+    public ConvPlan planConv2d(Shape input, Shape filter, ConvSpec spec) {
+        ConvGeometry g = ConvGeometry.of("planConv2d", input, filter, spec);
+        makeCurrent();
+        long columns = (long) g.inChannels() / g.groups() * g.kernelH() * g.kernelW() * g.outHeight()
+                * g.outWidth();
+        return new CudaConvPlan(this, g, memory.allocate(4L * Math.max(1, columns)));
+    }
+
+    /** The geometry and a column buffer for one image and group, returned to the allocator on close. */
+    private static final class CudaConvPlan extends ConvPlan {
+        final CUdeviceptr columns;
+        /** Channels and filters per group, taps per filter, output and input pixels per plane. */
+        final int cg;
+        final int kg;
+        final int taps;
+        final int pq;
+        final int hw;
+        private boolean closed;
+
+        CudaConvPlan(CudaBackend backend, ConvGeometry g, CUdeviceptr columns) {
+            super(backend, g);
+            this.columns = columns;
+            cg = g.inChannels() / g.groups();
+            kg = g.outChannels() / g.groups();
+            taps = cg * g.kernelH() * g.kernelW();
+            pq = g.outHeight() * g.outWidth();
+            hw = g.inHeight() * g.inWidth();
+        }
+
+        Pointer columns() {
+            return Pointer.to(columns);
+        }
+
+        /** Where image n's channels of group grp start in x (or dx), in floats. */
+        long inputOffset(int n, int grp) {
+            return ((long) n * geometry().inChannels() + (long) grp * cg) * hw;
+        }
+
+        /** Where image n's filters of group grp start in y (or dy). */
+        long outputOffset(int n, int grp) {
+            return ((long) n * geometry().outChannels() + (long) grp * kg) * pq;
+        }
+
+        /** Where group grp's filters start in w (or dw). */
+        long filterOffset(int grp) {
+            return (long) grp * kg * taps;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                ((CudaBackend) backend()).memory.release(columns);
+            }
+        }
+    }
+
+    /** The kernels' Conv struct: h, w, p, q, r, s, strides, paddings, dilations. */
+    private static Pointer convStruct(ConvGeometry g) {
+        ConvSpec s = g.spec();
+        return ints(g.inHeight(), g.inWidth(), g.outHeight(), g.outWidth(), g.kernelH(), g.kernelW(), s.strideH(),
+                s.strideW(), s.padH(), s.padW(), s.dilationH(), s.dilationW());
+    }
+
+    @Override
+    public void conv2dForward(ConvPlan plan, Tensor x, Tensor w, Tensor y) {
+        OpChecks.conv2dForward(this, plan, x, w, y);
+        CudaConvPlan p = (CudaConvPlan) plan;
+        for (int n = 0; n < p.geometry().batch(); n++) {
+            for (int grp = 0; grp < p.geometry().groups(); grp++) {
+                im2col(p, x, n, grp);
+                sgemm(false, false, p.kg, p.pq, p.taps, 1f, at(w, p.filterOffset(grp)), p.taps, p.columns(), p.pq,
+                        0f, at(y, p.outputOffset(n, grp)), p.pq);
+            }
+        }
+    }
+
+    @Override
+    public void conv2dBackwardData(ConvPlan plan, Tensor dy, Tensor w, Tensor dx) {
+        OpChecks.conv2dBackwardData(this, plan, dy, w, dx);
+        CudaConvPlan p = (CudaConvPlan) plan;
+        for (int n = 0; n < p.geometry().batch(); n++) {
+            for (int grp = 0; grp < p.geometry().groups(); grp++) {
+                // columns (taps × PQ) = w_gᵀ · dy_g, then each input pixel gathers the entries that read it.
+                sgemm(true, false, p.taps, p.pq, p.kg, 1f, at(w, p.filterOffset(grp)), p.taps,
+                        at(dy, p.outputOffset(n, grp)), p.pq, 0f, p.columns(), p.pq);
+                launch1d(CudaKernel.COL2IM, p.cg * p.hw, convStruct(p.geometry()), ints(p.cg), p.columns(),
+                        at(dx, p.inputOffset(n, grp)));
+            }
+        }
+    }
+
+    @Override
+    public void conv2dBackwardFilter(ConvPlan plan, Tensor x, Tensor dy, Tensor dw) {
+        OpChecks.conv2dBackwardFilter(this, plan, x, dy, dw);
+        CudaConvPlan p = (CudaConvPlan) plan;
+        for (int n = 0; n < p.geometry().batch(); n++) {
+            for (int grp = 0; grp < p.geometry().groups(); grp++) {
+                im2col(p, x, n, grp);
+                // dw_g (kg × taps) (+)= dy_g (kg × PQ) · columnsᵀ, images in order.
+                sgemm(false, true, p.kg, p.taps, p.pq, 1f, at(dy, p.outputOffset(n, grp)), p.pq, p.columns(), p.pq,
+                        n == 0 ? 0f : 1f, at(dw, p.filterOffset(grp)), p.taps);
+            }
+        }
+    }
+
+    /** Image n's channels of group grp into the plan's column buffer. */
+    private void im2col(CudaConvPlan p, Tensor x, int n, int grp) {
+        launch1d(CudaKernel.IM2COL, p.taps * p.pq, convStruct(p.geometry()), ints(p.cg), at(x, p.inputOffset(n, grp)),
+                p.columns());
+    }
+
+    @Override
+    public void biasAdd(Tensor y, Tensor bias) {
+        OpChecks.biasAdd(this, y, bias);
+        Shape s = y.shape();
+        launch1d(CudaKernel.BIAS_ADD, y.size(), ints(s.batch()), ints(s.channels()), ints(s.spatialSize()),
+                Pointer.to(ptr(y)), Pointer.to(ptr(bias)));
+    }
+
+    @Override
+    public void biasGradient(Tensor dy, Tensor dbias) {
+        OpChecks.biasGradient(this, dy, dbias);
+        Shape s = dy.shape();
+        launch(CudaKernel.BIAS_GRADIENT, s.channels(), 1, THREADS, 1, ints(s.batch()), ints(s.channels()),
+                ints(s.spatialSize()), Pointer.to(ptr(dy)), Pointer.to(ptr(dbias)));
+    }
+
+    // ---- pooling ----
+
+    @Override
+    public PoolPlan planPool2d(Shape input, PoolSpec spec) {
+        return new PoolPlan(this, PoolGeometry.of("planPool2d", input, spec)) {
+        };
+    }
+
+    /** The kernels' Pool struct: h, w, p, q, kernel, stride, padding. */
+    private static Pointer poolStruct(PoolGeometry g) {
+        PoolSpec s = g.spec();
+        return ints(g.input().height(), g.input().width(), g.output().height(), g.output().width(), s.kernelH(),
+                s.kernelW(), s.strideH(), s.strideW(), s.padH(), s.padW());
+    }
+
+    @Override
+    public void pool2dForward(PoolPlan plan, Tensor x, Tensor y) {
+        OpChecks.pool2dForward(this, plan, x, y);
+        PoolGeometry g = plan.geometry();
+        int planes = g.input().batch() * g.input().channels();
+        launch1d(CudaKernel.POOL_FORWARD, y.size(), ints(planes), poolStruct(g),
+                ints(g.spec().mode() == PoolMode.MAX ? 1 : 0), Pointer.to(ptr(x)), Pointer.to(ptr(y)));
+    }
+
+    @Override
+    public void pool2dBackward(PoolPlan plan, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        OpChecks.pool2dBackward(this, plan, x, y, dy, dx);
+        PoolGeometry g = plan.geometry();
+        int planes = g.input().batch() * g.input().channels();
+        launch1d(CudaKernel.POOL_BACKWARD, dx.size(), ints(planes), poolStruct(g),
+                ints(g.spec().mode() == PoolMode.MAX ? 1 : 0), Pointer.to(ptr(x)), Pointer.to(ptr(dy)),
+                Pointer.to(ptr(dx)));
+    }
+
+    // ---- activations ----
+
+    @Override
+    public void activationForward(Activation activation, Tensor x, Tensor y) {
+        OpChecks.activationForward(this, activation, x, y);
+        launch1d(CudaKernel.ACTIVATION_FORWARD, x.size(), ints(activation.kind().ordinal()),
+                floats(activation.alpha()), ints(x.size()), Pointer.to(ptr(x)), Pointer.to(ptr(y)));
+    }
+
+    @Override
+    public void activationBackward(Activation activation, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        OpChecks.activationBackward(this, activation, x, y, dy, dx);
+        launch1d(CudaKernel.ACTIVATION_BACKWARD, x.size(), ints(activation.kind().ordinal()),
+                floats(activation.alpha()), ints(x.size()), Pointer.to(ptr(x)), Pointer.to(ptr(y)),
+                Pointer.to(ptr(dy)), Pointer.to(ptr(dx)));
+    }
+
+    // ---- softmax and losses ----
+
+    @Override
+    public void softmaxForward(Tensor x, Tensor y, boolean log) {
+        OpChecks.softmaxForward(this, x, y);
+        Shape s = x.shape();
+        launch(CudaKernel.SOFTMAX_FORWARD, s.batch(), 1, THREADS, 1, ints(s.batch()), ints(s.sampleSize()),
+                Pointer.to(ptr(x)), Pointer.to(ptr(y)), ints(log ? 1 : 0));
+    }
+
+    @Override
+    public void softmaxBackward(Tensor y, Tensor dy, Tensor dx, boolean log) {
+        OpChecks.softmaxBackward(this, y, dy, dx);
+        Shape s = y.shape();
+        launch(CudaKernel.SOFTMAX_BACKWARD, s.batch(), 1, THREADS, 1, ints(s.batch()), ints(s.sampleSize()),
+                Pointer.to(ptr(y)), Pointer.to(ptr(dy)), Pointer.to(ptr(dx)), ints(log ? 1 : 0));
+    }
+
+    @Override
+    public void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor loss, Tensor dLogits) {
+        OpChecks.softmaxCrossEntropy(this, logits, labels, loss, dLogits);
+        int batch = logits.shape().batch();
+        int classes = logits.shape().sampleSize();
+        checkLabels(labels, batch, classes);
+        CUdeviceptr rowLoss = memory.allocate(8L * batch);
+        try {
+            launch(CudaKernel.SOFTMAX_CROSS_ENTROPY, batch, 1, THREADS, 1, ints(batch), ints(classes),
+                    Pointer.to(ptr(logits)), Pointer.to(ptr(labels)), Pointer.to(rowLoss), Pointer.to(ptr(dLogits)));
+            upload(new float[] {(float) (sumOnHost(rowLoss, batch) / batch)}, loss);
+        } finally {
+            memory.release(rowLoss);
+        }
+    }
+
+    /** The CPU backend's check, on the device: the first label that is not a class index fails, before any write. */
+    private void checkLabels(Tensor labels, int batch, int classes) {
+        CUdeviceptr bad = memory.allocate(4);
+        try {
+            CudaException.check(JCudaDriver.cuMemcpyHtoD(bad, Pointer.to(new int[] {batch}), 4), "cuMemcpyHtoD",
+                    "label check");
+            launch1d(CudaKernel.CHECK_LABELS, batch, ints(batch), ints(classes), Pointer.to(ptr(labels)),
+                    Pointer.to(bad));
+            int[] first = new int[1];
+            CudaException.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(first), bad, 4), "cuMemcpyDtoH", "label check");
+            if (first[0] < batch) {
+                float[] label = new float[1];
+                CudaException.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(label),
+                        ptr(labels).withByteOffset(4L * first[0]), 4), "cuMemcpyDtoH", "label check");
+                throw new IllegalArgumentException("softmaxCrossEntropy: label at batch index " + first[0] + " is "
+                        + label[0] + ", expected an integer class index in [0, " + classes + ")");
+            }
+        } finally {
+            memory.release(bad);
+        }
+    }
+
+    @Override
+    public void mseLoss(Tensor prediction, Tensor target, Tensor loss, Tensor dPrediction) {
+        OpChecks.mseLoss(this, prediction, target, loss, dPrediction);
+        int batch = prediction.shape().batch();
+        CUdeviceptr partials = memory.allocate(8L * REDUCTION_BLOCKS);
+        try {
+            launch(CudaKernel.MSE_LOSS, REDUCTION_BLOCKS, 1, THREADS, 1, ints(prediction.size()), ints(batch),
+                    Pointer.to(ptr(prediction)), Pointer.to(ptr(target)), Pointer.to(ptr(dPrediction)),
+                    Pointer.to(partials));
+            upload(new float[] {(float) (sumOnHost(partials, REDUCTION_BLOCKS) / (2.0 * batch))}, loss);
+        } finally {
+            memory.release(partials);
+        }
+    }
+
+    // ---- regularisation and normalisation ----
+
+    @Override
+    public void dropoutForward(Tensor x, Tensor y, float rate, long seed) {
+        OpChecks.dropout(this, "dropoutForward", x, y, rate);
+        dropout(x, y, rate, seed);
+    }
+
+    @Override
+    public void dropoutBackward(Tensor dy, Tensor dx, float rate, long seed) {
+        OpChecks.dropout(this, "dropoutBackward", dy, dx, rate);
+        dropout(dy, dx, rate, seed);
+    }
+
+    private void dropout(Tensor in, Tensor out, float rate, long seed) {
+        launch1d(CudaKernel.DROPOUT, in.size(), ints(in.size()), Pointer.to(ptr(in)), Pointer.to(ptr(out)),
+                floats(rate), floats(1f / (1f - rate)), Pointer.to(new long[] {seed}));
+    }
+
+    private static UnsupportedOperationException notInThisTier(String op) {
+        return new UnsupportedOperationException("cuda: " + op + " needs cuDNN, which this build's CUDA backend does"
+                + " not use yet, and jcnn's own kernels do not cover it yet; run this model with --device cpu");
+    }
+
+    @Override
+    public void lrnForward(LrnSpec spec, Tensor x, Tensor y) {
+        throw notInThisTier("lrnForward");
+    }
+
+    @Override
+    public void lrnBackward(LrnSpec spec, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        throw notInThisTier("lrnBackward");
+    }
+
+    @Override
+    public void batchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y,
+                                         Tensor runningMean, Tensor runningVariance,
+                                         Tensor savedMean, Tensor savedInvStd, float momentum, float epsilon) {
+        throw notInThisTier("batchNormForwardTraining");
+    }
+
+    @Override
+    public void batchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor y,
+                                          Tensor runningMean, Tensor runningVariance, float epsilon) {
+        throw notInThisTier("batchNormForwardInference");
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor savedMean, Tensor savedInvStd,
+                                  Tensor dx, Tensor dGamma, Tensor dBeta) {
+        throw notInThisTier("batchNormBackward");
+    }
+
+    // ---- elementwise and reductions ----
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        OpChecks.onBackend(this, "axpy", x, y);
+        OpChecks.sameSize("axpy", "x", x, "y", y);
+        OpChecks.finite("axpy", "alpha", alpha);
+        launch1d(CudaKernel.AXPY, x.size(), ints(x.size()), floats(alpha), Pointer.to(ptr(x)), Pointer.to(ptr(y)));
+    }
+
+    @Override
+    public void scale(Tensor x, float alpha) {
+        OpChecks.onBackend(this, "scale", x);
+        OpChecks.finite("scale", "alpha", alpha);
+        launch1d(CudaKernel.SCALE, x.size(), ints(x.size()), floats(alpha), Pointer.to(ptr(x)));
+    }
+
+    @Override
+    public double sumOfSquares(Tensor x) {
+        OpChecks.onBackend(this, "sumOfSquares", x);
+        CUdeviceptr partials = memory.allocate(8L * REDUCTION_BLOCKS);
+        try {
+            launch(CudaKernel.SUM_OF_SQUARES_PARTIAL, REDUCTION_BLOCKS, 1, THREADS, 1, ints(x.size()),
+                    Pointer.to(ptr(x)), Pointer.to(partials));
+            return sumOnHost(partials, REDUCTION_BLOCKS);
+        } finally {
+            memory.release(partials);
+        }
+    }
+
+    // ---- optimizer steps ----
+
+    @Override
+    public void sgdStep(Tensor param, Tensor grad, Tensor velocity, float learningRate, float momentum,
+                        float weightDecay, boolean nesterov) {
+        OpChecks.sgdStep(this, param, grad, velocity, learningRate, momentum, weightDecay);
+        launch1d(CudaKernel.SGD_STEP, param.size(), ints(param.size()), Pointer.to(ptr(param)),
+                Pointer.to(ptr(grad)), Pointer.to(ptr(velocity)), floats(learningRate), floats(momentum),
+                floats(weightDecay), ints(nesterov ? 1 : 0));
+    }
+
+    @Override
+    public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, float learningRate, float beta1, float beta2,
+                         float epsilon, float weightDecay, int step) {
+        OpChecks.adamStep(this, param, grad, m, v, learningRate, beta1, beta2, epsilon, weightDecay, step);
+        double stepSize = learningRate / (1.0 - Math.pow(beta1, step));
+        double inverseCorrection2 = 1.0 / (1.0 - Math.pow(beta2, step));
+        launch1d(CudaKernel.ADAM_STEP, param.size(), ints(param.size()), Pointer.to(ptr(param)),
+                Pointer.to(ptr(grad)), Pointer.to(ptr(m)), Pointer.to(ptr(v)), Pointer.to(new double[] {stepSize}),
+                floats(beta1), floats(beta2), floats(epsilon), floats(weightDecay),
+                Pointer.to(new double[] {inverseCorrection2}));
+    }
+
+    @Override
+    public String toString() {
+        return description();
+    }
+}

@@ -1,0 +1,31 @@
+package io.jcnn.backend.cuda;
+
+import io.jcnn.tensor.Storage;
+import jcuda.driver.CUdeviceptr;
+
+/** A block of device memory owned by one tensor of a {@link CudaBackend}; released to its allocator exactly once. */
+final class CudaStorage implements Storage {
+    final CUdeviceptr pointer;
+    private final CudaBackend owner;
+    private final int capacity;
+    private boolean released;
+
+    CudaStorage(CudaBackend owner, CUdeviceptr pointer, int capacity) {
+        this.owner = owner;
+        this.pointer = pointer;
+        this.capacity = capacity;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public void release() {
+        if (!released) {
+            released = true;
+            owner.release(this);
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package io.jcnn.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jcnn.backend.Activation;
+import io.jcnn.backend.Backend;
+import io.jcnn.backend.ConvPlan;
+import io.jcnn.backend.ConvSpec;
+import io.jcnn.backend.PoolMode;
+import io.jcnn.backend.PoolPlan;
+import io.jcnn.backend.PoolSpec;
+import io.jcnn.backend.TestData;
+import io.jcnn.backend.cpu.CpuBackend;
+import io.jcnn.loss.SoftmaxCrossEntropyLoss;
+import io.jcnn.model.Models;
+import io.jcnn.model.Sequential;
+import io.jcnn.nn.Param;
+import io.jcnn.tensor.Shape;
+import io.jcnn.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every op of the CUDA backend (jcnn's own kernels) against the CPU backend on the same inputs, with stated
+ * tolerances, and a whole LeNet training step: the loss and every parameter gradient. Runs wherever a CUDA device is
+ * present; each test is skipped with the probe's one-line reason elsewhere.
+ */
+class CudaDifferentialTest {
+    /** Relative and absolute tolerance for ops with sums (float accumulations in a different order). */
+    private static final double RTOL = 1e-4;
+    private static final double ATOL = 1e-5;
+
+    private static Backend cpu;
+    private static Backend cuda;
+
+    @BeforeAll
+    static void backends() {
+        if (CudaProbe.get().deviceUnavailableReason() == null) {
+            cpu = new CpuBackend(2);
+            cuda = new CudaBackend(0);
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        if (cuda != null) {
+            cuda.close();
+            cpu.close();
+        }
+    }
+
+    private static void assumeDevice() {
+        String reason = CudaProbe.get().deviceUnavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "no CUDA device: " + reason);
+        assertEquals("cuda", cuda.name());
+        assertTrue(cuda.description().contains("jcnn PTX"), cuda.description());
+    }
+
+    /** The same op on both backends: inputs uploaded to each, outputs downloaded and compared. */
+    private interface Op {
+        void run(Backend b, List<Tensor> t);
+    }
+
+    /**
+     * Runs {@code op} on CPU and CUDA with tensors of the given shapes (filled from seeds; outputs are the last
+     * {@code outputs} and start as zeros) and checks every output.
+     */
+    private static void compare(String what, Shape[] shapes, int outputs, double rtol, double atol, Op op) {
+        List<float[]> expected = run(cpu, shapes, outputs, op);
+        List<float[]> actual = run(cuda, shapes, outputs, op);
+        for (int i = 0; i < outputs; i++) {
+            TestData.assertClose(what + ", output " + i, TestData.toDouble(expected.get(i)), actual.get(i), rtol,
+                    atol);
+        }
+    }
+
+    private static List<float[]> run(Backend b, Shape[] shapes, int outputs, Op op) {
+        List<Tensor> tensors = new ArrayList<>();
+        try {
+            for (int i = 0; i < shapes.length; i++) {
+                tensors.add(i < shapes.length - outputs ? b.tensor(shapes[i], TestData.uniform(100 + i,
+                        shapes[i].size())) : b.allocate(shapes[i]));
+            }
+            op.run(b, tensors);
+            List<float[]> out = new ArrayList<>();
+            for (int i = shapes.length - outputs; i < shapes.length; i++) {
+                out.add(tensors.get(i).toArray());
+            }
+            return out;
+        } finally {
+            tensors.forEach(Tensor::close);
+        }
+    }
+
+    @Test
+    void gemmEveryTranspose() {
+        assumeDevice();
+        int m = 37;
+        int n = 70;
+        int k = 129;
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                compare("gemm " + ta + " " + tb, new Shape[] {Shape.of(m * k), Shape.of(k * n), Shape.of(m * n)}, 1,
+                        RTOL, 1e-4, (b, t) -> b.gemm(ta, tb, m, n, k, 0.7f, t.get(0), t.get(1), 0f, t.get(2)));
+            }
+        }
+    }
+
+    @Test
+    void convolutionAllPasses() {
+        assumeDevice();
+        Object[][] cases = {
+            {Shape.nchw(3, 1, 28, 28), Shape.nchw(20, 1, 5, 5), ConvSpec.defaults()},
+            {Shape.nchw(3, 20, 12, 12), Shape.nchw(50, 20, 5, 5), ConvSpec.defaults()},
+            {Shape.nchw(2, 6, 11, 13), Shape.nchw(8, 3, 3, 3), new ConvSpec(2, 1, 1, 2, 1, 2, 2)},
+        };
+        for (Object[] c : cases) {
+            Shape in = (Shape) c[0];
+            Shape filter = (Shape) c[1];
+            ConvSpec spec = (ConvSpec) c[2];
+            Shape out;
+            try (ConvPlan plan = cpu.planConv2d(in, filter, spec)) {
+                out = plan.geometry().output();
+            }
+            String what = "conv " + in + " * " + filter + " " + spec;
+            compare(what + " forward", new Shape[] {in, filter, out}, 1, RTOL, 1e-4, (b, t) -> {
+                try (ConvPlan plan = b.planConv2d(in, filter, spec)) {
+                    b.conv2dForward(plan, t.get(0), t.get(1), t.get(2));
+                }
+            });
+            compare(what + " backward data", new Shape[] {out, filter, in}, 1, RTOL, 1e-4, (b, t) -> {
+                try (ConvPlan plan = b.planConv2d(in, filter, spec)) {
+                    b.conv2dBackwardData(plan, t.get(0), t.get(1), t.get(2));
+                }
+            });
+            compare(what + " backward filter", new Shape[] {in, out, filter}, 1, RTOL, 1e-3, (b, t) -> {
+                try (ConvPlan plan = b.planConv2d(in, filter, spec)) {
+                    b.conv2dBackwardFilter(plan, t.get(0), t.get(1), t.get(2));
+                }
+            });
+        }
+    }
+
+    @Test
+    void biasPoolingActivationsAndSoftmax() {
+        assumeDevice();
+        Shape s = Shape.nchw(4, 5, 9, 7);
+        Shape c = Shape.of(5);
+        compare("biasAdd", new Shape[] {c, s}, 1, 0, 0, (b, t) -> {
+            b.fill(t.get(1), 0.5f);
+            b.biasAdd(t.get(1), t.get(0));
+        });
+        compare("biasGradient", new Shape[] {s, c}, 1, RTOL, ATOL, (b, t) -> b.biasGradient(t.get(0), t.get(1)));
+        for (PoolSpec spec : new PoolSpec[] {PoolSpec.of(PoolMode.MAX, 2, 2), PoolSpec.of(PoolMode.AVERAGE, 2, 2),
+            new PoolSpec(PoolMode.MAX, 3, 3, 2, 2, 1, 1), new PoolSpec(PoolMode.AVERAGE, 3, 2, 1, 2, 1, 0)}) {
+            Shape out;
+            try (PoolPlan plan = cpu.planPool2d(s, spec)) {
+                out = plan.geometry().output();
+            }
+            compare("pool forward " + spec, new Shape[] {s, out}, 1, 0, 1e-6, (b, t) -> {
+                try (PoolPlan plan = b.planPool2d(s, spec)) {
+                    b.pool2dForward(plan, t.get(0), t.get(1));
+                }
+            });
+            compare("pool backward " + spec, new Shape[] {s, out, out, s}, 1, 0, 1e-6, (b, t) -> {
+                try (PoolPlan plan = b.planPool2d(s, spec)) {
+                    b.pool2dForward(plan, t.get(0), t.get(1));
+                    b.pool2dBackward(plan, t.get(0), t.get(1), t.get(2), t.get(3));
+                }
+            });
+        }
+        for (Activation a : new Activation[] {Activation.RELU, Activation.leakyRelu(0.1f), Activation.SIGMOID,
+            Activation.TANH}) {
+            compare(a + " forward and backward", new Shape[] {s, s, s, s}, 2, 1e-6, 1e-6, (b, t) -> {
+                b.activationForward(a, t.get(0), t.get(2));
+                b.activationBackward(a, t.get(0), t.get(2), t.get(1), t.get(3));
+            });
+        }
+        for (boolean log : new boolean[] {false, true}) {
+            compare("softmax log=" + log, new Shape[] {Shape.of(6, 300), Shape.of(6, 300), Shape.of(6, 300),
+                Shape.of(6, 300)}, 2, 1e-5, 1e-6, (b, t) -> {
+                    b.softmaxForward(t.get(0), t.get(2), log);
+                    b.softmaxBackward(t.get(2), t.get(1), t.get(3), log);
+                });
+        }
+    }
+
+    @Test
+    void lossesDropoutElementwiseAndOptimizers() {
+        assumeDevice();
+        Shape logits = Shape.of(8, 10);
+        compare("softmaxCrossEntropy", new Shape[] {logits, Shape.of(8), Shape.of(1), logits}, 2, 1e-5, 1e-6,
+                (b, t) -> {
+                    b.upload(new float[] {0, 9, 3, 3, 7, 1, 2, 5}, t.get(1));
+                    b.softmaxCrossEntropy(t.get(0), t.get(1), t.get(2), t.get(3));
+                });
+        compare("mseLoss", new Shape[] {logits, logits, Shape.of(1), logits}, 2, 1e-5, 1e-6,
+                (b, t) -> b.mseLoss(t.get(0), t.get(1), t.get(2), t.get(3)));
+        Shape v = Shape.of(1000);
+        compare("dropout", new Shape[] {v, v, v, v}, 2, 0, 0, (b, t) -> {
+            b.dropoutForward(t.get(0), t.get(2), 0.3f, 42L);
+            b.dropoutBackward(t.get(1), t.get(3), 0.3f, 42L);
+        });
+        compare("axpy and scale", new Shape[] {v, v, v}, 1, 1e-6, 1e-7, (b, t) -> {
+            b.copy(t.get(1), t.get(2));
+            b.axpy(-1.5f, t.get(0), t.get(2));
+            b.scale(t.get(2), 0.25f);
+        });
+        for (boolean nesterov : new boolean[] {false, true}) {
+            compare("sgd nesterov=" + nesterov, new Shape[] {v, v, v, v}, 2, 1e-6, 1e-7, (b, t) -> {
+                b.copy(t.get(0), t.get(2));
+                b.copy(t.get(1), t.get(3));
+                b.sgdStep(t.get(2), t.get(1), t.get(3), 0.1f, 0.9f, 5e-4f, nesterov);
+            });
+        }
+        compare("adam", new Shape[] {v, v, v, v, v}, 3, 1e-5, 1e-6, (b, t) -> {
+            b.copy(t.get(0), t.get(2));
+            b.adamStep(t.get(2), t.get(1), t.get(3), t.get(4), 1e-3f, 0.9f, 0.999f, 1e-8f, 1e-4f, 3);
+        });
+        float[] values = TestData.uniform(7, 5000);
+        try (Tensor a = cpu.tensor(Shape.of(5000), values); Tensor b = cuda.tensor(Shape.of(5000), values)) {
+            assertEquals(cpu.sumOfSquares(a), cuda.sumOfSquares(b), 1e-9 * cpu.sumOfSquares(a));
+            assertArrayEquals(values, b.toArray(), "upload then download");
+        }
+    }
+
+    @Test
+    void badLabelsAreRefusedBeforeAnythingIsWritten() {
+        assumeDevice();
+        try (Tensor logits = cuda.allocate(Shape.of(2, 3));
+             Tensor labels = cuda.tensor(Shape.of(2), 1f, 3f);
+             Tensor loss = cuda.allocate(Shape.of(1));
+             Tensor d = cuda.allocate(Shape.of(2, 3))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> cuda.softmaxCrossEntropy(logits, labels, loss, d));
+            assertEquals("softmaxCrossEntropy: label at batch index 1 is 3.0, expected an integer class index in "
+                    + "[0, 3)", e.getMessage());
+        }
+    }
+
+    /** A LeNet training step on both: the loss and every parameter's gradient. */
+    @Test
+    void lenetTrainingStep() {
+        assumeDevice();
+        long before = cuda.memoryStats().liveBytes();
+        float[] images = TestData.uniform(9, 16 * 784);
+        float[] labels = new float[16];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % 10;
+        }
+        List<float[]> cpuGradients = step(cpu, images, labels);
+        List<float[]> cudaGradients = step(cuda, images, labels);
+        for (int i = 0; i < cpuGradients.size(); i++) {
+            TestData.assertClose("LeNet " + (i == 0 ? "loss" : "gradient " + i), TestData.toDouble(cpuGradients.get(i)),
+                    cudaGradients.get(i), 1e-3, 1e-5);
+        }
+        assertEquals(before, cuda.memoryStats().liveBytes(), "every device tensor of the step was released");
+    }
+
+    private static List<float[]> step(Backend b, float[] images, float[] labels) {
+        Sequential model = Models.lenet();
+        model.compile(b, Shape.nchw(16, 1, 28, 28), 7);
+        SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss();
+        loss.compile(b, model.outputShape());
+        try (Tensor x = b.tensor(Shape.nchw(16, 1, 28, 28), images);
+             Tensor y = b.tensor(loss.targetShape(model.outputShape()), labels)) {
+            float value = loss.compute(model.forward(x, true), y);
+            model.backward(loss.gradient());
+            List<float[]> out = new ArrayList<>();
+            out.add(new float[] {value});
+            for (Param p : model.params()) {
+                out.add(p.gradient().toArray());
+            }
+            return out;
+        } finally {
+            loss.close();
+            model.close();
+        }
+    }
+}
