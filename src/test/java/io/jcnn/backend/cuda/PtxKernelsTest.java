@@ -132,7 +132,7 @@ class PtxKernelsTest {
         }
     }
 
-    private static Path onPath(String program) {
+    static Path onPath(String program) {
         List<Path> candidates = new ArrayList<>();
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             if (!dir.isEmpty()) {
