@@ -16,15 +16,8 @@ extern "C" __global__ void bias_gradient(int n, int c, int s, const float* dy, f
         int image = i / s;
         sum += dy[(image * c + channel) * s + (i - image * s)];
     }
-    shared[threadIdx.x] = sum;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half /= 2) {
-        if (threadIdx.x < half) {
-            shared[threadIdx.x] += shared[threadIdx.x + half];
-        }
-        __syncthreads();
-    }
+    sum = block_sum(sum, shared);
     if (threadIdx.x == 0) {
-        dbias[channel] = (float) shared[0];
+        dbias[channel] = (float) sum;
     }
 }

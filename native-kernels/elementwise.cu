@@ -56,15 +56,8 @@ extern "C" __global__ void sum_of_squares_partial(int n, const float* x, double*
         double v = x[i];
         sum += v * v;
     }
-    shared[threadIdx.x] = sum;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half /= 2) {
-        if (threadIdx.x < half) {
-            shared[threadIdx.x] += shared[threadIdx.x + half];
-        }
-        __syncthreads();
-    }
+    sum = block_sum(sum, shared);
     if (threadIdx.x == 0) {
-        partials[blockIdx.x] = shared[0];
+        partials[blockIdx.x] = sum;
     }
 }

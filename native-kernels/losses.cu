@@ -4,34 +4,6 @@
 
 #define THREADS 256
 
-__device__ float block_max(float v, float* shared) {
-    shared[threadIdx.x] = v;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half /= 2) {
-        if (threadIdx.x < half) {
-            shared[threadIdx.x] = fmaxf(shared[threadIdx.x], shared[threadIdx.x + half]);
-        }
-        __syncthreads();
-    }
-    float result = shared[0];
-    __syncthreads();
-    return result;
-}
-
-__device__ double block_sum(double v, double* shared) {
-    shared[threadIdx.x] = v;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half /= 2) {
-        if (threadIdx.x < half) {
-            shared[threadIdx.x] += shared[threadIdx.x + half];
-        }
-        __syncthreads();
-    }
-    double result = shared[0];
-    __syncthreads();
-    return result;
-}
-
 // y = softmax(x) (or log-softmax) of each of the rows of cols values. One block per row.
 extern "C" __global__ void softmax_forward(int rows, int cols, const float* x, float* y, int log) {
     __shared__ float maxes[THREADS];

@@ -13,6 +13,7 @@
 #include "../gemm.cu"
 #include "../im2col.cu"
 #include "../losses.cu"
+#include "../normalization.cu"
 #include "../optimizers.cu"
 #include "../pooling.cu"
 
@@ -275,7 +276,98 @@ static void test_elementwise_dropout_and_optimizers() {
     close_all("adam parameter", eparam, param.data(), 1e-5);
 }
 
+static void test_normalization() {
+    const int n = 2, c = 7, s = 6, size = 5;
+    const float alpha = 1e-2f, beta = 0.75f, k = 2.0f;
+    std::vector<float> x = uniform(22, n * c * s), dy = uniform(23, n * c * s), y(x.size()), dx(x.size());
+    auto scale = [&](int image, int j, int pos) {
+        double sum = 0;
+        for (int i = std::max(0, j - size / 2); i <= std::min(c - 1, j + size / 2); i++) {
+            double v = x[(image * c + i) * s + pos];
+            sum += v * v;
+        }
+        return k + (double) alpha / size * sum;
+    };
+    std::vector<double> ey(x.size()), edx(x.size());
+    for (int image = 0; image < n; image++)
+        for (int ch = 0; ch < c; ch++)
+            for (int pos = 0; pos < s; pos++) ey[(image * c + ch) * s + pos] = x[(image * c + ch) * s + pos]
+                                                                               * std::pow(scale(image, ch, pos), -beta);
+    launch(lrn_forward, grid1(n * c * s), BLOCK, n, c, s, size, alpha, beta, k, (const float*) x.data(), y.data());
+    close_all("lrn forward", ey, y.data(), 1e-6);
+    // dx = dy·scale^−beta − (2·alpha·beta/size)·x·Σ over the window of dy_j·y_j/scale_j, in double.
+    for (int image = 0; image < n; image++)
+        for (int ch = 0; ch < c; ch++)
+            for (int pos = 0; pos < s; pos++) {
+                int i = (image * c + ch) * s + pos;
+                double grad = dy[i] * std::pow(scale(image, ch, pos), -beta);
+                for (int j = std::max(0, ch - size / 2); j <= std::min(c - 1, ch + size / 2); j++) {
+                    int at = (image * c + j) * s + pos;
+                    grad -= 2.0 * alpha * beta / size * x[i] * dy[at] * ey[at] / scale(image, j, pos);
+                }
+                edx[i] = grad;
+            }
+    launch(lrn_backward, grid1(n * c * s), BLOCK, n, c, s, size, alpha, beta, k, (const float*) x.data(),
+           (const float*) y.data(), (const float*) dy.data(), dx.data());
+    close_all("lrn backward", edx, dx.data(), 1e-5);
+
+    // Batch normalisation, training then backward, against the formulas in double.
+    const int bn = 3, bc = 4, bs = 300;
+    std::vector<float> bx = uniform(24, bn * bc * bs), bdy = uniform(25, bx.size()), gamma = uniform(26, bc),
+                       betas = uniform(27, bc), by(bx.size()), bdx(bx.size()), rm(bc, 0.5f), rv(bc, 2.0f),
+                       sm(bc), si(bc), dg(bc), db(bc);
+    for (float& v : bx) v = 3 + 2 * v;  // a mean far from 0
+    launch(batchnorm_forward_training, dim3{bc, 1, 1}, BLOCK, bn, bc, bs, (const float*) bx.data(),
+           (const float*) gamma.data(), (const float*) betas.data(), by.data(), rm.data(), rv.data(), sm.data(),
+           si.data(), 0.1f, 1e-5f);
+    launch(batchnorm_backward, dim3{bc, 1, 1}, BLOCK, bn, bc, bs, (const float*) bx.data(), (const float*) bdy.data(),
+           (const float*) gamma.data(), (const float*) sm.data(), (const float*) si.data(), bdx.data(), dg.data(),
+           db.data());
+    std::vector<double> eby(bx.size()), ebdx(bx.size()), erm(bc), ev(bc), edg(bc), edb(bc);
+    for (int ch = 0; ch < bc; ch++) {
+        double mean = 0, var = 0, m = (double) bn * bs;
+        for (int im = 0; im < bn; im++) for (int p = 0; p < bs; p++) mean += bx[(im * bc + ch) * bs + p];
+        mean /= m;
+        for (int im = 0; im < bn; im++) for (int p = 0; p < bs; p++) {
+            double d = bx[(im * bc + ch) * bs + p] - mean;
+            var += d * d;
+        }
+        double inv = 1 / std::sqrt(var / m + 1e-5), sdy = 0, sdyx = 0;
+        erm[ch] = 0.9 * 0.5 + 0.1 * mean;
+        ev[ch] = 0.9 * 2.0 + 0.1 * var / (m - 1);
+        for (int im = 0; im < bn; im++) for (int p = 0; p < bs; p++) {
+            int at = (im * bc + ch) * bs + p;
+            eby[at] = gamma[ch] * (bx[at] - mean) * inv + betas[ch];
+            sdy += bdy[at];
+            sdyx += bdy[at] * (bx[at] - mean) * inv;
+        }
+        edg[ch] = sdyx;
+        edb[ch] = sdy;
+        for (int im = 0; im < bn; im++) for (int p = 0; p < bs; p++) {
+            int at = (im * bc + ch) * bs + p;
+            ebdx[at] = gamma[ch] * inv * (bdy[at] - sdy / m - (bx[at] - mean) * inv * sdyx / m);
+        }
+    }
+    close_all("batch norm forward", eby, by.data(), 1e-5);
+    close_all("batch norm running mean", erm, rm.data(), 1e-6);
+    close_all("batch norm running variance", ev, rv.data(), 1e-6);
+    close_all("batch norm backward dx", ebdx, bdx.data(), 1e-5);
+    close_all("batch norm dGamma", edg, dg.data(), 1e-5);
+    close_all("batch norm dBeta", edb, db.data(), 1e-5);
+    std::vector<float> iy(bx.size());
+    launch(batchnorm_forward_inference, grid1((int) bx.size()), BLOCK, bn, bc, bs, (const float*) bx.data(),
+           (const float*) gamma.data(), (const float*) betas.data(), iy.data(), (const float*) rm.data(),
+           (const float*) rv.data(), 1e-5f);
+    std::vector<double> eiy(bx.size());
+    for (size_t i = 0; i < bx.size(); i++) {
+        int ch = (int) (i / bs) % bc;
+        eiy[i] = gamma[ch] * (bx[i] - rm[ch]) / std::sqrt((double) rv[ch] + 1e-5) + betas[ch];
+    }
+    close_all("batch norm inference", eiy, iy.data(), 1e-5);
+}
+
 int main() {
+    test_normalization();
     test_sgemm();
     test_im2col();
     test_pooling();

@@ -26,8 +26,8 @@ import jcuda.driver.JCudaDriver;
  * and its default stream. Convolution is im2col or col2im plus the tiled SGEMM, one image and group at a time.
  * Losses and reductions finish on the host in double, in a fixed order, so runs are reproducible.
  *
- * <p>Not in this tier yet: local response normalisation and batch normalisation (they throw, naming the op), and
- * the cuBLAS and cuDNN tiers. Like the CPU backend it is driven by one thread at a time.
+ * <p>The cuBLAS and cuDNN tiers are not part of this build yet. Like the CPU backend it is driven by one thread at a
+ * time.
  */
 public final class CudaBackend implements Backend {
     private static final int THREADS = 256;
@@ -485,38 +485,71 @@ public final class CudaBackend implements Backend {
                 floats(rate), floats(1f / (1f - rate)), Pointer.to(new long[] {seed}));
     }
 
-    private static UnsupportedOperationException notInThisTier(String op) {
-        return new UnsupportedOperationException("cuda: " + op + " needs cuDNN, which this build's CUDA backend does"
-                + " not use yet, and jcnn's own kernels do not cover it yet; run this model with --device cpu");
+    /** The kernels' LRN arguments after n, c, s: size, alpha, beta, k. */
+    private static Pointer[] lrnArgs(LrnSpec spec, Shape s) {
+        return new Pointer[] {ints(s.batch()), ints(s.channels()), ints(s.spatialSize()), ints(spec.size()),
+            floats(spec.alpha()), floats(spec.beta()), floats(spec.k())};
+    }
+
+    private static Pointer[] concat(Pointer[] first, Pointer... rest) {
+        Pointer[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
     }
 
     @Override
     public void lrnForward(LrnSpec spec, Tensor x, Tensor y) {
-        throw notInThisTier("lrnForward");
+        OpChecks.lrn(this, "lrnForward", x, y);
+        launch1d(CudaKernel.LRN_FORWARD, x.size(), concat(lrnArgs(spec, x.shape()), Pointer.to(ptr(x)),
+                Pointer.to(ptr(y))));
     }
 
     @Override
     public void lrnBackward(LrnSpec spec, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-        throw notInThisTier("lrnBackward");
+        OpChecks.lrn(this, "lrnBackward", x, y, dy, dx);
+        launch1d(CudaKernel.LRN_BACKWARD, x.size(), concat(lrnArgs(spec, x.shape()), Pointer.to(ptr(x)),
+                Pointer.to(ptr(y)), Pointer.to(ptr(dy)), Pointer.to(ptr(dx))));
     }
 
     @Override
     public void batchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y,
                                          Tensor runningMean, Tensor runningVariance,
                                          Tensor savedMean, Tensor savedInvStd, float momentum, float epsilon) {
-        throw notInThisTier("batchNormForwardTraining");
+        String op = "batchNormForwardTraining";
+        OpChecks.batchNorm(this, op, x, y, gamma, beta, runningMean, runningVariance, savedMean, savedInvStd);
+        OpChecks.batchNormConstants(op, momentum, epsilon);
+        Shape s = x.shape();
+        launch(CudaKernel.BATCHNORM_FORWARD_TRAINING, s.channels(), 1, THREADS, 1, ints(s.batch()),
+                ints(s.channels()), ints(s.spatialSize()), Pointer.to(ptr(x)), Pointer.to(ptr(gamma)),
+                Pointer.to(ptr(beta)), Pointer.to(ptr(y)), Pointer.to(ptr(runningMean)),
+                Pointer.to(ptr(runningVariance)), Pointer.to(ptr(savedMean)), Pointer.to(ptr(savedInvStd)),
+                floats(momentum), floats(epsilon));
     }
 
     @Override
     public void batchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor y,
                                           Tensor runningMean, Tensor runningVariance, float epsilon) {
-        throw notInThisTier("batchNormForwardInference");
+        String op = "batchNormForwardInference";
+        OpChecks.batchNorm(this, op, x, y, gamma, beta, runningMean, runningVariance);
+        OpChecks.batchNormConstants(op, 0f, epsilon);
+        Shape s = x.shape();
+        launch1d(CudaKernel.BATCHNORM_FORWARD_INFERENCE, x.size(), ints(s.batch()), ints(s.channels()),
+                ints(s.spatialSize()), Pointer.to(ptr(x)), Pointer.to(ptr(gamma)), Pointer.to(ptr(beta)),
+                Pointer.to(ptr(y)), Pointer.to(ptr(runningMean)), Pointer.to(ptr(runningVariance)), floats(epsilon));
     }
 
     @Override
     public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor savedMean, Tensor savedInvStd,
                                   Tensor dx, Tensor dGamma, Tensor dBeta) {
-        throw notInThisTier("batchNormBackward");
+        String op = "batchNormBackward";
+        OpChecks.batchNorm(this, op, x, dy, gamma, savedMean, savedInvStd, dGamma, dBeta);
+        OpChecks.sameShape(op, "x", x, "dx", dx);
+        OpChecks.onBackend(this, op, dx);
+        Shape s = x.shape();
+        launch(CudaKernel.BATCHNORM_BACKWARD, s.channels(), 1, THREADS, 1, ints(s.batch()), ints(s.channels()),
+                ints(s.spatialSize()), Pointer.to(ptr(x)), Pointer.to(ptr(dy)), Pointer.to(ptr(gamma)),
+                Pointer.to(ptr(savedMean)), Pointer.to(ptr(savedInvStd)), Pointer.to(ptr(dx)),
+                Pointer.to(ptr(dGamma)), Pointer.to(ptr(dBeta)));
     }
 
     // ---- elementwise and reductions ----

@@ -27,6 +27,11 @@ public enum CudaKernel {
     IM2COL("im2col", "im2col"),
     COL2IM("im2col", "col2im"),
     DROPOUT("dropout", "dropout"),
+    LRN_FORWARD("normalization", "lrn_forward"),
+    LRN_BACKWARD("normalization", "lrn_backward"),
+    BATCHNORM_FORWARD_TRAINING("normalization", "batchnorm_forward_training"),
+    BATCHNORM_FORWARD_INFERENCE("normalization", "batchnorm_forward_inference"),
+    BATCHNORM_BACKWARD("normalization", "batchnorm_backward"),
     SGEMM("gemm", "sgemm");
 
     /** Where the modules' PTX lies on the class path. */

@@ -232,6 +232,32 @@ class CudaDifferentialTest {
     }
 
     @Test
+    void normalisation() {
+        assumeDevice();
+        Shape s = Shape.nchw(3, 7, 5, 4);
+        io.jcnn.backend.LrnSpec lrn = io.jcnn.backend.LrnSpec.alexNet();
+        compare("lrn forward and backward", new Shape[] {s, s, s, s}, 2, 1e-5, 1e-6, (b, t) -> {
+            b.lrnForward(lrn, t.get(0), t.get(2));
+            b.lrnBackward(lrn, t.get(0), t.get(2), t.get(1), t.get(3));
+        });
+        Shape c = Shape.of(7);
+        // x, dy, gamma, beta, then y, running mean, running variance, saved mean, saved 1/std, dx, dGamma, dBeta.
+        compare("batch norm training and backward", new Shape[] {s, s, c, c, s, c, c, c, c, s, c, c}, 8, 1e-4, 1e-5,
+                (b, t) -> {
+                    b.fill(t.get(6), 1f);
+                    b.batchNormForwardTraining(t.get(0), t.get(2), t.get(3), t.get(4), t.get(5), t.get(6), t.get(7),
+                            t.get(8), 0.1f, 1e-5f);
+                    b.batchNormBackward(t.get(0), t.get(1), t.get(2), t.get(7), t.get(8), t.get(9), t.get(10),
+                            t.get(11));
+                });
+        // x, gamma, beta, running mean, running variance, then y.
+        compare("batch norm inference", new Shape[] {s, c, c, c, c, s}, 1, 1e-5, 1e-6, (b, t) -> {
+            b.fill(t.get(4), 1.5f);
+            b.batchNormForwardInference(t.get(0), t.get(1), t.get(2), t.get(5), t.get(3), t.get(4), 1e-5f);
+        });
+    }
+
+    @Test
     void badLabelsAreRefusedBeforeAnythingIsWritten() {
         assumeDevice();
         try (Tensor logits = cuda.allocate(Shape.of(2, 3));
