@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Builds the portable GPU bundle, bundle/target/jcnn-gpu-bundle-linux-x86_64.tar.gz: a jlink-trimmed Java runtime,
+# jcnn's command-line jar (with JCuda and its Linux x86-64 natives), the test classes and the JUnit console
+# launcher, and two launchers. It runs on a Linux x86-64 machine with only the NVIDIA driver: no Java, no Maven, no
+# CUDA toolkit, no network.
+#
+#   tar xzf jcnn-gpu-bundle-linux-x86_64.tar.gz && cd jcnn-gpu-bundle
+#   ./jcnn info                                    # what of the CUDA stack loads, and the devices
+#   ./gpu-tests                                    # the CUDA test suite: kernels and every op against the CPU
+#   ./jcnn train --device cuda --epochs 2          # a short LeNet training run on the GPU
+#
+# Needs a JDK 17+ (its jlink; JAVA_HOME or the PATH's) and Maven, with network access to Maven Central the first
+# time. The runtime is the building JDK's version.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+name=jcnn-gpu-bundle
+target=$root/bundle/target
+out=$target/$name
+junit_console=org.junit.platform:junit-platform-console-standalone:1.10.2
+
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/jlink" ]; then
+    jlink=$JAVA_HOME/bin/jlink
+elif command -v javac >/dev/null 2>&1; then
+    jlink=$(dirname "$(readlink -f "$(command -v javac)")")/jlink
+fi
+[ -x "${jlink:-}" ] || { echo "bundle: jlink not found: install a JDK 17+ or set JAVA_HOME" >&2; exit 1; }
+
+mvn -B -q -DskipTests package -pl src
+rm -rf "$out"
+mkdir -p "$out/lib"
+mvn -B -q dependency:copy -Dartifact=$junit_console -DoutputDirectory="$out/lib" -Dmdep.stripVersion=true
+
+# The modules jdeps reports for the jar (XChart and image reading need java.desktop), plus what the JUnit console
+# and JCuda's native loading use.
+"$jlink" --add-modules java.base,java.desktop,java.logging,java.net.http,java.management,jdk.unsupported,jdk.incubator.vector \
+    --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/runtime" 2>/dev/null
+cp src/target/jcnn-*-all.jar "$out/lib/jcnn.jar"
+cp src/target/jcnn-*-tests.jar "$out/lib/jcnn-tests.jar"
+
+cat > "$out/jcnn" <<'LAUNCHER'
+#!/bin/sh
+# jcnn's command line on the bundled runtime. JCNN_JAVA_OPTS passes options to the JVM.
+here=$(cd "$(dirname "$0")" && pwd)
+exec "$here/runtime/bin/java" --add-modules jdk.incubator.vector ${JCNN_JAVA_OPTS:-} -jar "$here/lib/jcnn.jar" "$@"
+LAUNCHER
+cat > "$out/gpu-tests" <<'LAUNCHER'
+#!/bin/sh
+# The CUDA test suite: the probe, our kernels on the device, and every op of the CUDA backend against the CPU
+# backend (with a LeNet training step). On a machine without a device each test is skipped with the reason.
+here=$(cd "$(dirname "$0")" && pwd)
+exec "$here/runtime/bin/java" --add-modules jdk.incubator.vector ${JCNN_JAVA_OPTS:-} \
+    -jar "$here/lib/junit-platform-console-standalone.jar" execute --disable-banner --details=tree \
+    --class-path "$here/lib/jcnn.jar:$here/lib/jcnn-tests.jar" \
+    --select-class io.jcnn.backend.cuda.CudaProbeTest \
+    --select-class io.jcnn.backend.cuda.GpuKernelsTest \
+    --select-class io.jcnn.backend.cuda.CudaDifferentialTest "$@"
+LAUNCHER
+chmod +x "$out/jcnn" "$out/gpu-tests"
+
+tar czf "$target/$name-linux-x86_64.tar.gz" -C "$target" "$name"
+echo "bundle: $target/$name-linux-x86_64.tar.gz, $(du -h "$target/$name-linux-x86_64.tar.gz" | cut -f1) packed," \
+    "$(du -sh "$out" | cut -f1) unpacked"
