@@ -1,6 +1,8 @@
 package io.jcnn.cli;
 
 import io.jcnn.backend.Backend;
+import io.jcnn.backend.CheckedBackend;
+import io.jcnn.backend.cpu.CpuBackend;
 import io.jcnn.data.Augmentation;
 import io.jcnn.data.DataLoader;
 import io.jcnn.data.Dataset;
@@ -68,6 +70,11 @@ final class TrainCommand implements Callable<Integer> {
                     + " data, batch size and seed; --epochs is the total, counting the epochs already done.")
     private String resume;
 
+    @Option(names = "--check-against-cpu",
+            description = "Run every op also on the CPU backend with the same inputs and report, per op, the largest"
+                    + " difference (slow: use with --limit or few --epochs).")
+    private boolean checkAgainstCpu;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter console = spec.commandLine().getOut();
@@ -87,7 +94,8 @@ final class TrainCommand implements Callable<Integer> {
         Checkpoint.Header resumeHeader = resumeFrom == null ? null : resumeHeader(resumeFrom, modelSpec);
         List<EpochMetrics> earlier = resumeHeader == null ? List.of()
                 : earlierMetrics(outDir, resumeHeader.state());
-        try (Backend backend = device.createBackend();
+        try (Backend backend = checkAgainstCpu ? new CheckedBackend(device.createBackend(),
+                new CpuBackend(device.threads())) : device.createBackend();
              Sequential model = modelSpec.create();
              Optimizer optimizer = options.optimizer();
              DataLoader trainData = new DataLoader(train, options.batchSize, true, normalization, augmentation,
@@ -131,6 +139,10 @@ final class TrainCommand implements Callable<Integer> {
             List<EpochMetrics> before = earlier;
             TrainingResult result = runStoppable(() -> trainer.fit(from, before), stop);
             report(console, result, outDir, checkpoint);
+            if (backend instanceof CheckedBackend checked) {
+                console.println("largest differences from the CPU backend, per op:");
+                checked.report().forEach(line -> console.println("  " + line));
+            }
             return result.outcome() == TrainingResult.Outcome.DIVERGED ? Main.EXIT_FAILURE : 0;
         }
     }

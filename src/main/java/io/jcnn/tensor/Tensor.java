@@ -63,6 +63,14 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(backend, newShape, storage(), false);
     }
 
+    /**
+     * For backends that wrap another one (such as {@code CheckedBackend}): this tensor as the wrapped backend, which
+     * owns the storage, sees it. A view: it shares the storage and owns nothing.
+     */
+    public Tensor viewOn(Backend storageOwner) {
+        return new Tensor(storageOwner, shape, storage(), false);
+    }
+
     /** Downloads the elements to a new host array (row-major, outermost dimension first). */
     public float[] toArray() {
         float[] out = new float[shape.size()];

@@ -50,6 +50,19 @@ class TrainingCommandsTest {
     }
 
     @Test
+    void checkAgainstCpuReportsTheLargestDifferencePerOp() {
+        CliRun run = CliRun.jcnn("train", "--check-against-cpu", "--epochs", "1", "--limit", "128", "--out",
+                dir.resolve("checked").toString(), "--threads", "2");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("(every op checked against cpu)"), run.out());
+        int report = run.outLines().indexOf("largest differences from the CPU backend, per op:");
+        assertTrue(report > 0, run.out());
+        // The same backend on both sides, with the same thread count: no op differs.
+        assertTrue(run.outLines().stream().skip(report + 1).anyMatch(l -> l.matches(
+                "  conv2dForwardBias +\\d+ calls  max abs 0\\.00  max rel 0\\.00")), run.out());
+    }
+
+    @Test
     void predictReadsDarkOnLightDrawingsByInvertingThem() throws IOException {
         Path checkpoint = trainQuickly(dir.resolve("run"));
         Dataset test = Mnist.sample().test();
