@@ -1,6 +1,9 @@
 package io.jcnn.backend;
 
 import io.jcnn.backend.cpu.CpuBackend;
+import io.jcnn.backend.cuda.CudaBackend;
+import io.jcnn.backend.cuda.CudaProbe;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,7 +15,15 @@ import java.util.List;
  * {@link AutoCloseable}, and JUnit would otherwise close the shared instance after its first use.
  */
 public final class TestBackends {
-    private static final List<Backend> ALL = List.of(new CpuBackend(1), new CpuBackend(3));
+    private static final List<Backend> ALL = backends();
+
+    private static List<Backend> backends() {
+        List<Backend> backends = new ArrayList<>(List.of(new CpuBackend(1), new CpuBackend(3)));
+        if (CudaProbe.get().deviceUnavailableReason() == null) {
+            backends.add(new CudaBackend(0));
+        }
+        return List.copyOf(backends);
+    }
 
     private TestBackends() {
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcnn.backend.BackendStatus;
 import io.jcnn.backend.Backends;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +30,15 @@ class MainTest {
         int cores = Runtime.getRuntime().availableProcessors();
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("  cpu    available    cpu: pure Java, " + cores
                 + " threads, ") && l.contains(", gemm: ")), run.toString());
-        String cuda = Backends.report(1).get(1).detail();
-        assertTrue(lines.contains("  cuda   unavailable  " + cuda), run.toString());
-        assertTrue(lines.contains("device auto: cpu (cuda unavailable: " + cuda + ")"), run.toString());
+        BackendStatus cuda = Backends.report(1).get(1);
+        if (cuda.available()) {
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("  cuda   available    cuda: ")), run.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("device auto: cpu (cuda not chosen: ")),
+                    run.toString());
+        } else {
+            assertTrue(lines.contains("  cuda   unavailable  " + cuda.detail()), run.toString());
+            assertTrue(lines.contains("device auto: cpu (cuda unavailable: " + cuda.detail() + ")"), run.toString());
+        }
         // The CUDA stack, one line per part, each loaded with its version or missing with what to install.
         int stack = lines.indexOf("cuda stack:");
         assertTrue(stack > 0, run.toString());
