@@ -21,6 +21,8 @@ class KernelEmulationTest {
 
     @Test
     void kernelsComputeWhatTheReferenceLoopsCompute() throws IOException, InterruptedException {
+        Assumptions.assumeTrue(Files.isDirectory(EMULATION), "the kernel sources are not here (" + EMULATION
+                + "): running outside the repository");
         Path compiler = PtxKernelsTest.onPath("g++");
         Assumptions.assumeTrue(compiler != null, "g++ is not on the PATH; the kernels were not emulated");
         Path dir = Files.createTempDirectory("jcnn-kernels");
