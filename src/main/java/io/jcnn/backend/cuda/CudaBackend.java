@@ -40,6 +40,9 @@ public final class CudaBackend implements Backend {
     private final String deviceName;
     private final LoadedKernels kernels;
     private final CachingAllocator<CUdeviceptr> memory;
+    /** The cuBLAS tier for matrix products, or null: jcnn's SGEMM kernel then (see {@link #gemmTier()}). */
+    private final CublasGemm cublas;
+    private final String gemmTier;
     private long allocations;
     private long frees;
     private boolean closed;
@@ -65,6 +68,32 @@ public final class CudaBackend implements Backend {
             throw e;
         }
         memory = new CachingAllocator<>(new DriverMemory());
+        CudaProbe.Component library = CudaProbe.get().cublas();
+        if (!library.loaded()) {
+            cublas = null;
+            gemmTier = "jcnn SGEMM kernel (" + library.detail() + ")";
+        } else if (!Boolean.parseBoolean(System.getProperty(CUBLAS_PROPERTY, "true"))) {
+            cublas = null;
+            gemmTier = "jcnn SGEMM kernel (" + CUBLAS_PROPERTY + "=false)";
+        } else {
+            cublas = new CublasGemm(Boolean.getBoolean(TF32_PROPERTY));
+            gemmTier = library.detail() + (cublas.tf32() ? " with TF32 tensor cores" : "");
+        }
+    }
+
+    /** {@code false} keeps matrix products on jcnn's kernel where cuBLAS loads (to compare the tiers). */
+    public static final String CUBLAS_PROPERTY = "jcnn.cuda.cublas";
+    /** {@code true} lets cuBLAS use TF32 tensor cores: faster, about 1e-3 relative error instead of float32's. */
+    public static final String TF32_PROPERTY = "jcnn.cuda.tf32";
+
+    /** Which implementation runs the matrix products (dense layers and convolution): cuBLAS or jcnn's kernel. */
+    public String gemmTier() {
+        return gemmTier;
+    }
+
+    /** Whether matrix products run on cuBLAS. */
+    public boolean usesCublas() {
+        return cublas != null;
     }
 
     private void makeCurrent() {
@@ -81,8 +110,8 @@ public final class CudaBackend implements Backend {
     @Override
     public String description() {
         CudaProbe probe = CudaProbe.get();
-        return "cuda: " + deviceName + ", " + probe.driver().detail() + ", kernels: jcnn PTX (cuBLAS and cuDNN "
-                + "tiers not used by this build)";
+        return "cuda: " + deviceName + ", " + probe.driver().detail() + ", gemm: " + gemmTier
+                + ", other ops: jcnn PTX kernels (no cuDNN tier in this build)";
     }
 
     @Override
@@ -144,6 +173,9 @@ public final class CudaBackend implements Backend {
             return;
         }
         closed = true;
+        if (cublas != null) {
+            cublas.close();
+        }
         memory.close();
         kernels.close();
         JCudaDriver.cuDevicePrimaryCtxRelease(device);
@@ -163,8 +195,9 @@ public final class CudaBackend implements Backend {
         return Pointer.to(values);
     }
 
-    private static Pointer at(Tensor t, long floatOffset) {
-        return Pointer.to(ptr(t).withByteOffset(4L * floatOffset));
+    /** The device address {@code floatOffset} floats into t. */
+    private static CUdeviceptr at(Tensor t, long floatOffset) {
+        return ptr(t).withByteOffset(4L * floatOffset);
     }
 
     /** A grid-stride kernel over n elements. */
@@ -203,14 +236,21 @@ public final class CudaBackend implements Backend {
     public void gemm(boolean transposeA, boolean transposeB, int m, int n, int k,
                      float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         OpChecks.gemm(this, transposeA, transposeB, m, n, k, alpha, a, b, beta, c);
-        sgemm(transposeA, transposeB, m, n, k, alpha, Pointer.to(ptr(a)), transposeA ? m : k, Pointer.to(ptr(b)),
-                transposeB ? k : n, beta, Pointer.to(ptr(c)), n);
+        sgemm(transposeA, transposeB, m, n, k, alpha, ptr(a), transposeA ? m : k, ptr(b), transposeB ? k : n, beta,
+                ptr(c), n);
     }
 
-    private void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Pointer a, int lda,
-                       Pointer b, int ldb, float beta, Pointer c, int ldc) {
+    /** Row-major C = alpha·op(A)·op(B) + beta·C on device pointers, by cuBLAS where it loaded, else our kernel. */
+    private void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, CUdeviceptr a, int lda,
+                       CUdeviceptr b, int ldb, float beta, CUdeviceptr c, int ldc) {
+        if (cublas != null) {
+            makeCurrent();
+            cublas.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
         launch(CudaKernel.SGEMM, (n + 63) / 64, (m + 63) / 64, 16, 16, ints(transA ? 1 : 0), ints(transB ? 1 : 0),
-                ints(m), ints(n), ints(k), floats(alpha), a, ints(lda), b, ints(ldb), floats(beta), c, ints(ldc));
+                ints(m), ints(n), ints(k), floats(alpha), Pointer.to(a), ints(lda), Pointer.to(b), ints(ldb),
+                floats(beta), Pointer.to(c), ints(ldc));
     }
 
     // ---- convolution ----
@@ -243,10 +283,6 @@ public final class CudaBackend implements Backend {
             taps = cg * g.kernelH() * g.kernelW();
             pq = g.outHeight() * g.outWidth();
             hw = g.inHeight() * g.inWidth();
-        }
-
-        Pointer columns() {
-            return Pointer.to(columns);
         }
 
         /** Where image n's channels of group grp start in x (or dx), in floats. */
@@ -287,7 +323,7 @@ public final class CudaBackend implements Backend {
         for (int n = 0; n < p.geometry().batch(); n++) {
             for (int grp = 0; grp < p.geometry().groups(); grp++) {
                 im2col(p, x, n, grp);
-                sgemm(false, false, p.kg, p.pq, p.taps, 1f, at(w, p.filterOffset(grp)), p.taps, p.columns(), p.pq,
+                sgemm(false, false, p.kg, p.pq, p.taps, 1f, at(w, p.filterOffset(grp)), p.taps, p.columns, p.pq,
                         0f, at(y, p.outputOffset(n, grp)), p.pq);
             }
         }
@@ -301,9 +337,9 @@ public final class CudaBackend implements Backend {
             for (int grp = 0; grp < p.geometry().groups(); grp++) {
                 // columns (taps × PQ) = w_gᵀ · dy_g, then each input pixel gathers the entries that read it.
                 sgemm(true, false, p.taps, p.pq, p.kg, 1f, at(w, p.filterOffset(grp)), p.taps,
-                        at(dy, p.outputOffset(n, grp)), p.pq, 0f, p.columns(), p.pq);
-                launch1d(CudaKernel.COL2IM, p.cg * p.hw, convStruct(p.geometry()), ints(p.cg), p.columns(),
-                        at(dx, p.inputOffset(n, grp)));
+                        at(dy, p.outputOffset(n, grp)), p.pq, 0f, p.columns, p.pq);
+                launch1d(CudaKernel.COL2IM, p.cg * p.hw, convStruct(p.geometry()), ints(p.cg), Pointer.to(p.columns),
+                        Pointer.to(at(dx, p.inputOffset(n, grp))));
             }
         }
     }
@@ -316,7 +352,7 @@ public final class CudaBackend implements Backend {
             for (int grp = 0; grp < p.geometry().groups(); grp++) {
                 im2col(p, x, n, grp);
                 // dw_g (kg × taps) (+)= dy_g (kg × PQ) · columnsᵀ, images in order.
-                sgemm(false, true, p.kg, p.taps, p.pq, 1f, at(dy, p.outputOffset(n, grp)), p.pq, p.columns(), p.pq,
+                sgemm(false, true, p.kg, p.taps, p.pq, 1f, at(dy, p.outputOffset(n, grp)), p.pq, p.columns, p.pq,
                         n == 0 ? 0f : 1f, at(dw, p.filterOffset(grp)), p.taps);
             }
         }
@@ -324,8 +360,8 @@ public final class CudaBackend implements Backend {
 
     /** Image n's channels of group grp into the plan's column buffer. */
     private void im2col(CudaConvPlan p, Tensor x, int n, int grp) {
-        launch1d(CudaKernel.IM2COL, p.taps * p.pq, convStruct(p.geometry()), ints(p.cg), at(x, p.inputOffset(n, grp)),
-                p.columns());
+        launch1d(CudaKernel.IM2COL, p.taps * p.pq, convStruct(p.geometry()), ints(p.cg),
+                Pointer.to(at(x, p.inputOffset(n, grp))), Pointer.to(p.columns));
     }
 
     @Override

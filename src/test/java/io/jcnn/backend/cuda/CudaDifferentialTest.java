@@ -60,7 +60,7 @@ class CudaDifferentialTest {
         String reason = CudaProbe.get().deviceUnavailableReason();
         Assumptions.assumeTrue(reason == null, () -> "no CUDA device: " + reason);
         assertEquals("cuda", cuda.name());
-        assertTrue(cuda.description().contains("jcnn PTX"), cuda.description());
+        assertTrue(cuda.description().contains("jcnn PTX kernels"), cuda.description());
     }
 
     /** The same op on both backends: inputs uploaded to each, outputs downloaded and compared. */
@@ -111,6 +111,16 @@ class CudaDifferentialTest {
                         RTOL, 1e-4, (b, t) -> b.gemm(ta, tb, m, n, k, 0.7f, t.get(0), t.get(1), 0f, t.get(2)));
             }
         }
+    }
+
+    /** Matrix products run on cuBLAS exactly where the probe found it (unless turned off for a comparison). */
+    @Test
+    void gemmRunsOnTheTierTheProbeFound() {
+        assumeDevice();
+        boolean wanted = CudaProbe.get().cublas().loaded()
+                && Boolean.parseBoolean(System.getProperty(CudaBackend.CUBLAS_PROPERTY, "true"));
+        assertEquals(wanted, ((CudaBackend) cuda).usesCublas(), ((CudaBackend) cuda).gemmTier());
+        assertTrue(cuda.description().contains("gemm: " + ((CudaBackend) cuda).gemmTier()), cuda.description());
     }
 
     @Test
