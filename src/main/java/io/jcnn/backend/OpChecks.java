@@ -284,6 +284,29 @@ public final class OpChecks {
         }
     }
 
+    public static void batchNormForwardTraining(Backend backend, Tensor x, Tensor gamma, Tensor beta, Tensor y,
+                                                Tensor runningMean, Tensor runningVariance, Tensor savedMean,
+                                                Tensor savedInvStd, float momentum, float epsilon) {
+        String op = "batchNormForwardTraining";
+        batchNorm(backend, op, x, y, gamma, beta, runningMean, runningVariance, savedMean, savedInvStd);
+        batchNormConstants(op, momentum, epsilon);
+    }
+
+    public static void batchNormForwardInference(Backend backend, Tensor x, Tensor gamma, Tensor beta, Tensor y,
+                                                 Tensor runningMean, Tensor runningVariance, float epsilon) {
+        String op = "batchNormForwardInference";
+        batchNorm(backend, op, x, y, gamma, beta, runningMean, runningVariance);
+        batchNormConstants(op, 0f, epsilon);
+    }
+
+    public static void batchNormBackward(Backend backend, Tensor x, Tensor dy, Tensor gamma, Tensor savedMean,
+                                         Tensor savedInvStd, Tensor dx, Tensor dGamma, Tensor dBeta) {
+        String op = "batchNormBackward";
+        batchNorm(backend, op, x, dy, gamma, savedMean, savedInvStd, dGamma, dBeta);
+        sameShape(op, "x", x, "dx", dx);
+        onBackend(backend, op, dx);
+    }
+
     public static void batchNormConstants(String op, float momentum, float epsilon) {
         if (!(momentum >= 0f && momentum <= 1f)) {
             throw new IllegalArgumentException(op + ": momentum must be in [0, 1], got " + momentum);

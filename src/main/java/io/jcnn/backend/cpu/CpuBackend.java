@@ -315,9 +315,8 @@ public final class CpuBackend implements Backend {
     public void batchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y,
                                          Tensor runningMean, Tensor runningVariance,
                                          Tensor savedMean, Tensor savedInvStd, float momentum, float epsilon) {
-        String op = "batchNormForwardTraining";
-        OpChecks.batchNorm(this, op, x, y, gamma, beta, runningMean, runningVariance, savedMean, savedInvStd);
-        OpChecks.batchNormConstants(op, momentum, epsilon);
+        OpChecks.batchNormForwardTraining(this, x, gamma, beta, y, runningMean, runningVariance, savedMean,
+                savedInvStd, momentum, epsilon);
         Shape s = x.shape();
         CpuBatchNorm.forwardTraining(parallel, s.batch(), s.channels(), s.spatialSize(), data(x), data(gamma),
                 data(beta), data(y), data(runningMean), data(runningVariance), data(savedMean), data(savedInvStd),
@@ -327,9 +326,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor y,
                                           Tensor runningMean, Tensor runningVariance, float epsilon) {
-        String op = "batchNormForwardInference";
-        OpChecks.batchNorm(this, op, x, y, gamma, beta, runningMean, runningVariance);
-        OpChecks.batchNormConstants(op, 0f, epsilon);
+        OpChecks.batchNormForwardInference(this, x, gamma, beta, y, runningMean, runningVariance, epsilon);
         Shape s = x.shape();
         CpuBatchNorm.forwardInference(parallel, s.batch(), s.channels(), s.spatialSize(), data(x), data(gamma),
                 data(beta), data(y), data(runningMean), data(runningVariance), epsilon);
@@ -338,10 +335,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor savedMean, Tensor savedInvStd,
                                   Tensor dx, Tensor dGamma, Tensor dBeta) {
-        String op = "batchNormBackward";
-        OpChecks.batchNorm(this, op, x, dy, gamma, savedMean, savedInvStd, dGamma, dBeta);
-        OpChecks.sameShape(op, "x", x, "dx", dx);
-        OpChecks.onBackend(this, op, dx);
+        OpChecks.batchNormBackward(this, x, dy, gamma, savedMean, savedInvStd, dx, dGamma, dBeta);
         Shape s = x.shape();
         CpuBatchNorm.backward(parallel, s.batch(), s.channels(), s.spatialSize(), data(x), data(dy), data(gamma),
                 data(savedMean), data(savedInvStd), data(dx), data(dGamma), data(dBeta));

@@ -551,9 +551,8 @@ public final class CudaBackend implements Backend {
     public void batchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y,
                                          Tensor runningMean, Tensor runningVariance,
                                          Tensor savedMean, Tensor savedInvStd, float momentum, float epsilon) {
-        String op = "batchNormForwardTraining";
-        OpChecks.batchNorm(this, op, x, y, gamma, beta, runningMean, runningVariance, savedMean, savedInvStd);
-        OpChecks.batchNormConstants(op, momentum, epsilon);
+        OpChecks.batchNormForwardTraining(this, x, gamma, beta, y, runningMean, runningVariance, savedMean,
+                savedInvStd, momentum, epsilon);
         Shape s = x.shape();
         launch(CudaKernel.BATCHNORM_FORWARD_TRAINING, s.channels(), 1, THREADS, 1, ints(s.batch()),
                 ints(s.channels()), ints(s.spatialSize()), Pointer.to(ptr(x)), Pointer.to(ptr(gamma)),
@@ -565,9 +564,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void batchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor y,
                                           Tensor runningMean, Tensor runningVariance, float epsilon) {
-        String op = "batchNormForwardInference";
-        OpChecks.batchNorm(this, op, x, y, gamma, beta, runningMean, runningVariance);
-        OpChecks.batchNormConstants(op, 0f, epsilon);
+        OpChecks.batchNormForwardInference(this, x, gamma, beta, y, runningMean, runningVariance, epsilon);
         Shape s = x.shape();
         launch1d(CudaKernel.BATCHNORM_FORWARD_INFERENCE, x.size(), ints(s.batch()), ints(s.channels()),
                 ints(s.spatialSize()), Pointer.to(ptr(x)), Pointer.to(ptr(gamma)), Pointer.to(ptr(beta)),
@@ -577,10 +574,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor savedMean, Tensor savedInvStd,
                                   Tensor dx, Tensor dGamma, Tensor dBeta) {
-        String op = "batchNormBackward";
-        OpChecks.batchNorm(this, op, x, dy, gamma, savedMean, savedInvStd, dGamma, dBeta);
-        OpChecks.sameShape(op, "x", x, "dx", dx);
-        OpChecks.onBackend(this, op, dx);
+        OpChecks.batchNormBackward(this, x, dy, gamma, savedMean, savedInvStd, dx, dGamma, dBeta);
         Shape s = x.shape();
         launch(CudaKernel.BATCHNORM_BACKWARD, s.channels(), 1, THREADS, 1, ints(s.batch()), ints(s.channels()),
                 ints(s.spatialSize()), Pointer.to(ptr(x)), Pointer.to(ptr(dy)), Pointer.to(ptr(gamma)),
