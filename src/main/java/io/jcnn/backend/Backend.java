@@ -57,6 +57,15 @@ public interface Backend extends AutoCloseable {
     /** Allocation counters since this backend was created. */
     MemoryStats memoryStats();
 
+    /**
+     * Where this backend runs a substitute because something it would use is missing here (one line each, saying
+     * what and why), as opposed to a choice the user made. Empty when it runs as designed; strict mode refuses a
+     * backend with any.
+     */
+    default java.util.List<String> fallbacks() {
+        return java.util.List.of();
+    }
+
     /** Frees backend-wide resources (workspaces, pools, handles). Tensors must be closed by their owners first. */
     @Override
     void close();

@@ -69,6 +69,27 @@ public final class Backends {
         return provider(choose(device).backend()).create(threads);
     }
 
+    /**
+     * As {@link #create(String, int)}; in strict mode nothing may fall back: {@code auto} must find the GPU, and the
+     * backend must run as designed ({@link Backend#fallbacks()} empty), or this fails saying what fell back.
+     */
+    public static Backend create(String device, int threads, boolean strict) {
+        if (strict && "auto".equals(device)) {
+            BackendChoice choice = choose(device);
+            if (!choice.backend().equals(PROVIDERS.get(0).name())) {
+                throw new IllegalArgumentException("strict mode: device auto would fall back to " + choice.backend()
+                        + " (" + choice.reason() + "); name the device to use it");
+            }
+        }
+        Backend backend = create(device, threads);
+        if (strict && !backend.fallbacks().isEmpty()) {
+            backend.close();
+            throw new IllegalArgumentException("strict mode: " + backend.name() + " would fall back: "
+                    + String.join("; ", backend.fallbacks()));
+        }
+        return backend;
+    }
+
     /** Every backend of this build, available or not, with its description or the reason it cannot run. */
     public static List<BackendStatus> report(int threads) {
         if (threads < 1) {

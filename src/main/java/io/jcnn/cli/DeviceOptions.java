@@ -31,6 +31,11 @@ public final class DeviceOptions {
         device = value;
     }
 
+    @Option(names = "--strict",
+            description = "Fail instead of falling back: --device auto must find the GPU, and a backend must not"
+                    + " replace a missing library (cuBLAS, the Vector API) with a slower substitute.")
+    private boolean strict;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "CPU threads for the computation. Default: every core.")
     void setThreads(int value) {
@@ -60,6 +65,6 @@ public final class DeviceOptions {
      * @throws IllegalArgumentException when the device is unavailable, saying why
      */
     public Backend createBackend() {
-        return Backends.create(device, threads);
+        return Backends.create(device, threads, strict);
     }
 }

@@ -47,6 +47,17 @@ class BackendsTest {
     }
 
     @Test
+    void strictModeRefusesAnyFallback() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Backends.create("auto", 1, true));
+        assertTrue(e.getMessage().startsWith("strict mode: device auto would fall back to cpu (cuda "), e.getMessage());
+        // The tests run with the Vector API, so the CPU backend runs as designed and starts in strict mode.
+        try (Backend cpu = Backends.create("cpu", 1, true)) {
+            assertEquals(List.of(), cpu.fallbacks());
+        }
+    }
+
+    @Test
     void unknownDeviceListsTheNames() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.create("gpu", 1));
         assertEquals("unknown device 'gpu': expected one of auto, cpu, cuda", e.getMessage());

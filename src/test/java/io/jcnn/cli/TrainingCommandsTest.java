@@ -106,6 +106,8 @@ class TrainingCommandsTest {
         expectFailure(1, "is a file, expected a directory", "train", "--out", file.toString());
         expectFailure(1, "is not a directory", "train", "--data", dir.resolve("nowhere").toString(), "--out",
                 dir.resolve("o").toString());
+        expectFailure(1, "strict mode: device auto would fall back to cpu (cuda ", "train", "--strict", "--out",
+                dir.resolve("strict").toString());
         expectFailure(2, "--model: unknown model 'resnet'", "train", "--model", "resnet");
         expectFailure(2, "--batch-size must be at least 1", "train", "--batch-size", "0");
         expectFailure(2, "--invert must be auto, yes or no", "predict", checkpoint.toString(), "x.png",

@@ -61,6 +61,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public java.util.List<String> fallbacks() {
+        String reason = CpuGemm.fallbackReason();
+        return reason == null ? java.util.List.of()
+                : java.util.List.of("matrix products on the portable kernel: " + reason);
+    }
+
+    @Override
     public synchronized Tensor allocate(Shape shape) {
         CpuStorage storage = new CpuStorage(this, shape.size());
         countAllocation(4L * shape.size());

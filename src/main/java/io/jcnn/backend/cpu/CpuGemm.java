@@ -73,6 +73,16 @@ final class CpuGemm {
                 : CHOICE.kernel() == Kernel.PORTABLE ? "auto-vectorised" : null;
     }
 
+    /**
+     * Why the portable kernel runs although the property did not ask for it, or null: the vector kernel runs, or
+     * {@code portable} was asked for.
+     */
+    static String fallbackReason() {
+        String requested = System.getProperty(KERNEL_PROPERTY, "auto").trim();
+        return selectedKernel() == Kernel.PORTABLE && !requested.equals("portable") ? Selected.VECTOR_UNAVAILABLE
+                : null;
+    }
+
     /** Why the vector kernel cannot run in this JVM, or null when it can. */
     static String vectorUnavailableReason() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {

@@ -91,6 +91,13 @@ public final class CudaBackend implements Backend {
         return gemmTier;
     }
 
+    @Override
+    public java.util.List<String> fallbacks() {
+        CudaProbe.Component library = CudaProbe.get().cublas();
+        return library.loaded() ? java.util.List.of()
+                : java.util.List.of("matrix products on jcnn's SGEMM kernel: " + library.detail());
+    }
+
     /** Whether matrix products run on cuBLAS. */
     public boolean usesCublas() {
         return cublas != null;
