@@ -21,13 +21,13 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
 
 /**
- * The CUDA backend on jcnn's own kernels alone (the tier that needs only the NVIDIA driver): tensors in device
- * memory from a {@link CachingAllocator}, every op a launch of a {@link CudaKernel} on the device's primary context
- * and its default stream. Convolution is im2col or col2im plus the tiled SGEMM, one image and group at a time.
- * Losses and reductions finish on the host in double, in a fixed order, so runs are reproducible.
+ * The CUDA backend: tensors in device memory from a {@link CachingAllocator}, ops launched on the device's primary
+ * context and its default stream. Without cuDNN, convolution is im2col or col2im plus the matrix product, one image
+ * and group at a time. Losses and reductions finish on the host in double, in a fixed order, so runs reproduce.
  *
- * <p>The cuBLAS and cuDNN tiers are not part of this build yet. Like the CPU backend it is driven by one thread at a
- * time.
+ * <p>Tiers, each chosen at start-up from the probe: matrix products on cuBLAS ({@link CublasGemm}) and convolutions
+ * on cuDNN ({@link CudnnConvolution}) where those libraries load, on our kernels otherwise. Like the CPU backend it
+ * is driven by one thread at a time.
  */
 public final class CudaBackend implements Backend {
     private static final int THREADS = 256;
@@ -43,6 +43,9 @@ public final class CudaBackend implements Backend {
     /** The cuBLAS tier for matrix products, or null: jcnn's SGEMM kernel then (see {@link #gemmTier()}). */
     private final CublasGemm cublas;
     private final String gemmTier;
+    /** The cuDNN tier for convolutions, or null: im2col or col2im plus the matrix product then. */
+    private final CudnnConvolution cudnn;
+    private final String convolutionTier;
     private long allocations;
     private long frees;
     private boolean closed;
@@ -79,6 +82,30 @@ public final class CudaBackend implements Backend {
             cublas = new CublasGemm(Boolean.getBoolean(TF32_PROPERTY));
             gemmTier = library.detail() + (cublas.tf32() ? " with TF32 tensor cores" : "");
         }
+        CudaProbe.Component dnn = CudaProbe.get().cudnn();
+        if (!dnn.loaded()) {
+            cudnn = null;
+            convolutionTier = "im2col + gemm (" + dnn.detail() + ")";
+        } else if (!Boolean.parseBoolean(System.getProperty(CUDNN_PROPERTY, "true"))) {
+            cudnn = null;
+            convolutionTier = "im2col + gemm (" + CUDNN_PROPERTY + "=false)";
+        } else {
+            cudnn = new CudnnConvolution(memory);
+            convolutionTier = dnn.detail() + ", deterministic algorithms";
+        }
+    }
+
+    /** {@code false} keeps convolutions on im2col + GEMM where cuDNN loads (to compare the tiers). */
+    public static final String CUDNN_PROPERTY = "jcnn.cuda.cudnn";
+
+    /** Which implementation runs the convolutions: cuDNN, or im2col/col2im and the matrix product. */
+    public String convolutionTier() {
+        return convolutionTier;
+    }
+
+    /** Whether convolutions run on cuDNN. */
+    public boolean usesCudnn() {
+        return cudnn != null;
     }
 
     /** {@code false} keeps matrix products on jcnn's kernel where cuBLAS loads (to compare the tiers). */
@@ -93,9 +120,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public java.util.List<String> fallbacks() {
-        CudaProbe.Component library = CudaProbe.get().cublas();
-        return library.loaded() ? java.util.List.of()
-                : java.util.List.of("matrix products on jcnn's SGEMM kernel: " + library.detail());
+        java.util.List<String> fallbacks = new java.util.ArrayList<>();
+        if (!CudaProbe.get().cublas().loaded()) {
+            fallbacks.add("matrix products on jcnn's SGEMM kernel: " + CudaProbe.get().cublas().detail());
+        }
+        if (!CudaProbe.get().cudnn().loaded()) {
+            fallbacks.add("convolutions on im2col + gemm: " + CudaProbe.get().cudnn().detail());
+        }
+        return java.util.List.copyOf(fallbacks);
     }
 
     /** Whether matrix products run on cuBLAS. */
@@ -117,8 +149,8 @@ public final class CudaBackend implements Backend {
     @Override
     public String description() {
         CudaProbe probe = CudaProbe.get();
-        return "cuda: " + deviceName + ", " + probe.driver().detail() + ", gemm: " + gemmTier
-                + ", other ops: jcnn PTX kernels (no cuDNN tier in this build)";
+        return "cuda: " + deviceName + ", " + probe.driver().detail() + ", gemm: " + gemmTier + ", conv: "
+                + convolutionTier + ", other ops: jcnn PTX kernels";
     }
 
     @Override
@@ -180,6 +212,9 @@ public final class CudaBackend implements Backend {
             return;
         }
         closed = true;
+        if (cudnn != null) {
+            cudnn.close();
+        }
         if (cublas != null) {
             cublas.close();
         }
@@ -266,14 +301,21 @@ public final class CudaBackend implements Backend {
     public ConvPlan planConv2d(Shape input, Shape filter, ConvSpec spec) {
         ConvGeometry g = ConvGeometry.of("planConv2d", input, filter, spec);
         makeCurrent();
+        if (cudnn != null) {
+            return new CudaConvPlan(this, g, null, cudnn.new Plan(g));
+        }
         long columns = (long) g.inChannels() / g.groups() * g.kernelH() * g.kernelW() * g.outHeight()
                 * g.outWidth();
-        return new CudaConvPlan(this, g, memory.allocate(4L * Math.max(1, columns)));
+        return new CudaConvPlan(this, g, memory.allocate(4L * Math.max(1, columns)), null);
     }
 
-    /** The geometry and a column buffer for one image and group, returned to the allocator on close. */
+    /**
+     * The geometry and either cuDNN's plan or a column buffer for one image and group; closing returns the buffer to
+     * the allocator or destroys the descriptors.
+     */
     private static final class CudaConvPlan extends ConvPlan {
         final CUdeviceptr columns;
+        final CudnnConvolution.Plan cudnn;
         /** Channels and filters per group, taps per filter, output and input pixels per plane. */
         final int cg;
         final int kg;
@@ -282,9 +324,10 @@ public final class CudaBackend implements Backend {
         final int hw;
         private boolean closed;
 
-        CudaConvPlan(CudaBackend backend, ConvGeometry g, CUdeviceptr columns) {
+        CudaConvPlan(CudaBackend backend, ConvGeometry g, CUdeviceptr columns, CudnnConvolution.Plan cudnn) {
             super(backend, g);
             this.columns = columns;
+            this.cudnn = cudnn;
             cg = g.inChannels() / g.groups();
             kg = g.outChannels() / g.groups();
             taps = cg * g.kernelH() * g.kernelW();
@@ -311,7 +354,11 @@ public final class CudaBackend implements Backend {
         public void close() {
             if (!closed) {
                 closed = true;
-                ((CudaBackend) backend()).memory.release(columns);
+                if (cudnn != null) {
+                    cudnn.close();
+                } else {
+                    ((CudaBackend) backend()).memory.release(columns);
+                }
             }
         }
     }
@@ -327,6 +374,11 @@ public final class CudaBackend implements Backend {
     public void conv2dForward(ConvPlan plan, Tensor x, Tensor w, Tensor y) {
         OpChecks.conv2dForward(this, plan, x, w, y);
         CudaConvPlan p = (CudaConvPlan) plan;
+        if (p.cudnn != null) {
+            makeCurrent();
+            p.cudnn.forward(ptr(x), ptr(w), ptr(y));
+            return;
+        }
         for (int n = 0; n < p.geometry().batch(); n++) {
             for (int grp = 0; grp < p.geometry().groups(); grp++) {
                 im2col(p, x, n, grp);
@@ -340,6 +392,11 @@ public final class CudaBackend implements Backend {
     public void conv2dBackwardData(ConvPlan plan, Tensor dy, Tensor w, Tensor dx) {
         OpChecks.conv2dBackwardData(this, plan, dy, w, dx);
         CudaConvPlan p = (CudaConvPlan) plan;
+        if (p.cudnn != null) {
+            makeCurrent();
+            p.cudnn.backwardData(ptr(dy), ptr(w), ptr(dx));
+            return;
+        }
         for (int n = 0; n < p.geometry().batch(); n++) {
             for (int grp = 0; grp < p.geometry().groups(); grp++) {
                 // columns (taps × PQ) = w_gᵀ · dy_g, then each input pixel gathers the entries that read it.
@@ -355,6 +412,11 @@ public final class CudaBackend implements Backend {
     public void conv2dBackwardFilter(ConvPlan plan, Tensor x, Tensor dy, Tensor dw) {
         OpChecks.conv2dBackwardFilter(this, plan, x, dy, dw);
         CudaConvPlan p = (CudaConvPlan) plan;
+        if (p.cudnn != null) {
+            makeCurrent();
+            p.cudnn.backwardFilter(ptr(x), ptr(dy), ptr(dw));
+            return;
+        }
         for (int n = 0; n < p.geometry().batch(); n++) {
             for (int grp = 0; grp < p.geometry().groups(); grp++) {
                 im2col(p, x, n, grp);

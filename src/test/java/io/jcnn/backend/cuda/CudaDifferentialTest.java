@@ -123,6 +123,15 @@ class CudaDifferentialTest {
         assertTrue(cuda.description().contains("gemm: " + ((CudaBackend) cuda).gemmTier()), cuda.description());
     }
 
+    /** Convolutions run on cuDNN exactly where the probe found it (unless turned off for a comparison). */
+    @Test
+    void convolutionRunsOnTheTierTheProbeFound() {
+        assumeDevice();
+        boolean wanted = CudaProbe.get().cudnn().loaded()
+                && Boolean.parseBoolean(System.getProperty(CudaBackend.CUDNN_PROPERTY, "true"));
+        assertEquals(wanted, ((CudaBackend) cuda).usesCudnn(), ((CudaBackend) cuda).convolutionTier());
+    }
+
     @Test
     void convolutionAllPasses() {
         assumeDevice();
