@@ -93,10 +93,10 @@ public final class Trainer {
         int batchSize = input.dim(0);
         float[] logits = new float[batchSize * classes];
         model.setInputGradientNeeded(false);
-        try (SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss();
-             Tensor images = model.backend().allocate(input)) {
+        try (SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss()) {
             loss.compile(model.backend(), model.outputShape());
-            try (Tensor targets = model.backend().allocate(loss.targetShape(model.outputShape()))) {
+            try (BatchUploads uploads = new BatchUploads(model.backend(), input,
+                    loss.targetShape(model.outputShape()))) {
                 listener.onStart(epochs, batches);
                 for (int epoch = state.epoch(); epoch <= epochs; epoch++) {
                     long started = System.nanoTime();
@@ -105,17 +105,22 @@ public final class Trainer {
                     int seen = 0;
                     int step = state.step();
                     try (DataLoader.Epoch batchesOfEpoch = train.epoch(epoch, state.batchInEpoch(), true)) {
-                        for (int b = state.batchInEpoch(); batchesOfEpoch.hasNext(); b++) {
-                            DataLoader.Batch batch = batchesOfEpoch.next();
-                            images.copyFrom(batch.images());
-                            targets.copyFrom(batch.labels());
+                        if (batchesOfEpoch.hasNext()) {
+                            uploads.stage(batchesOfEpoch.next());
+                        }
+                        for (int b = state.batchInEpoch(); uploads.hasNext(); b++) {
+                            BatchUploads.Slot batch = uploads.next();
+                            // The next batch goes up while this step computes.
+                            if (batchesOfEpoch.hasNext()) {
+                                uploads.stage(batchesOfEpoch.next());
+                            }
                             float rate = schedule.rate(step);
                             optimizer.setLearningRate(rate);
                             model.reseed(CounterRandom.derive(seed, step));
-                            Tensor output = model.forward(images, true);
+                            Tensor output = model.forward(batch.images(), true);
                             float value;
                             try {
-                                value = loss.compute(output, targets);
+                                value = loss.compute(output, batch.labels());
                             } catch (ArithmeticException diverged) {
                                 String reason = "training diverged at epoch " + epoch + ", batch " + (b + 1) + " of "
                                         + batches + " (step " + (step + 1) + "): " + diverged.getMessage()
@@ -125,7 +130,7 @@ public final class Trainer {
                                 return new TrainingResult(TrainingResult.Outcome.DIVERGED, reason, history, state);
                             }
                             System.arraycopy(output.toArray(), 0, logits, 0, logits.length);
-                            correct += countCorrect(logits, batch.labels(), batch.size(), classes);
+                            correct += countCorrect(logits, batch.hostLabels(), batch.size(), classes);
                             seen += batch.size();
                             lossSum += (double) value * batch.size();
                             model.backward(loss.gradient());

@@ -22,12 +22,15 @@ import jcuda.driver.JCudaDriver;
 
 /**
  * The CUDA backend: tensors in device memory from a {@link CachingAllocator}, ops launched on the device's primary
- * context and its default stream. Without cuDNN, convolution is im2col or col2im plus the matrix product, one image
- * and group at a time. Losses and reductions finish on the host in double, in a fixed order, so runs reproduce.
+ * context and its default stream, uploads through pinned host memory on a copy stream ({@link PinnedUploads}) so the
+ * next batch goes up while the current step computes. Losses and reductions finish on the host in double, in a fixed
+ * order, so runs reproduce.
  *
- * <p>Tiers, each chosen at start-up from the probe: matrix products on cuBLAS ({@link CublasGemm}) and convolutions
- * on cuDNN ({@link CudnnConvolution}) where those libraries load, on our kernels otherwise. Like the CPU backend it
- * is driven by one thread at a time.
+ * <p>Tiers ({@link CudaTier}), chosen at start-up from the probe and the tier asked for: cuDNN ({@link Cudnn}) for
+ * convolution, pooling, activations, softmax, LRN and batch norm; cuBLAS ({@link CublasGemm}) for matrix products,
+ * which also carry im2col convolution where cuDNN is absent; jcnn's PTX kernels for everything else and wherever a
+ * library is missing, so the driver alone is enough. {@link #implementationCounts()} records which ran. Like the CPU
+ * backend it is driven by one thread at a time.
  */
 public final class CudaBackend implements Backend {
     private static final int THREADS = 256;
@@ -38,20 +41,44 @@ public final class CudaBackend implements Backend {
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final String deviceName;
+    private final CudaTier tier;
     private final LoadedKernels kernels;
     private final CachingAllocator<CUdeviceptr> memory;
+    private final PinnedUploads uploads;
     /** The cuBLAS tier for matrix products, or null: jcnn's SGEMM kernel then (see {@link #gemmTier()}). */
     private final CublasGemm cublas;
     private final String gemmTier;
-    /** The cuDNN tier for convolutions, or null: im2col or col2im plus the matrix product then. */
-    private final CudnnConvolution cudnn;
-    private final String convolutionTier;
+    /** The cuDNN session and its ops, or all null: jcnn's kernels then (see {@link #cudnnTier()}). */
+    private final Cudnn cudnn;
+    private final CudnnActivations cudnnActivations;
+    private final CudnnNormalization cudnnNormalization;
+    private final String cudnnTier;
+    private final OpTally tally = new OpTally();
     private long allocations;
     private long frees;
     private boolean closed;
 
-    /** A backend on device {@code ordinal}; fails with the probe's reason where no device can be used. */
+    /** {@code cudnn}, {@code cublas} or {@code kernels}: the best tier {@link #CudaBackend(int)} may use. */
+    public static final String TIER_PROPERTY = "jcnn.cuda.tier";
+    /** {@code true} lets cuBLAS use TF32 tensor cores: faster, about 1e-3 relative error instead of float32's. */
+    public static final String TF32_PROPERTY = "jcnn.cuda.tf32";
+
+    /**
+     * A backend on device {@code ordinal} using the best tier that loads, up to {@value #TIER_PROPERTY} (default
+     * cudnn), with TF32 as {@value #TF32_PROPERTY} says (default off).
+     */
     public CudaBackend(int ordinal) {
+        this(ordinal, CudaTier.of(System.getProperty(TIER_PROPERTY, CudaTier.CUDNN.label())),
+                Boolean.getBoolean(TF32_PROPERTY));
+    }
+
+    /**
+     * A backend on device {@code ordinal} that uses the libraries {@code tier} allows, where they load; fails with
+     * the probe's reason where no device can be used.
+     *
+     * @param tf32 let cuBLAS use TF32 tensor cores for matrix products
+     */
+    public CudaBackend(int ordinal, CudaTier tier, boolean tf32) {
         String reason = CudaProbe.get().deviceUnavailableReason();
         if (reason != null) {
             throw new IllegalArgumentException("device cuda is not available: " + reason);
@@ -59,6 +86,7 @@ public final class CudaBackend implements Backend {
         CudaProbe.CudaDevice info = CudaProbe.get().devices().stream().filter(d -> d.ordinal() == ordinal)
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("no CUDA device " + ordinal + ": the"
                         + " driver reports " + CudaProbe.get().devices().size()));
+        this.tier = java.util.Objects.requireNonNull(tier, "tier");
         deviceName = info.name();
         CudaException.check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet", "device " + ordinal);
         CudaException.check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain",
@@ -71,68 +99,86 @@ public final class CudaBackend implements Backend {
             throw e;
         }
         memory = new CachingAllocator<>(new DriverMemory());
-        CudaProbe.Component library = CudaProbe.get().cublas();
-        if (!library.loaded()) {
+        uploads = new PinnedUploads();
+        CudaProbe.Component blas = CudaProbe.get().cublas();
+        if (!tier.allows(CudaTier.CUBLAS)) {
             cublas = null;
-            gemmTier = "jcnn SGEMM kernel (" + library.detail() + ")";
-        } else if (!Boolean.parseBoolean(System.getProperty(CUBLAS_PROPERTY, "true"))) {
+            gemmTier = "jcnn SGEMM kernel (tier " + tier.label() + ")";
+        } else if (!blas.loaded()) {
             cublas = null;
-            gemmTier = "jcnn SGEMM kernel (" + CUBLAS_PROPERTY + "=false)";
+            gemmTier = "jcnn SGEMM kernel (" + blas.detail() + ")";
         } else {
-            cublas = new CublasGemm(Boolean.getBoolean(TF32_PROPERTY));
-            gemmTier = library.detail() + (cublas.tf32() ? " with TF32 tensor cores" : "");
+            cublas = new CublasGemm(tf32);
+            gemmTier = blas.detail() + (cublas.tf32() ? " with TF32 tensor cores" : "");
         }
         CudaProbe.Component dnn = CudaProbe.get().cudnn();
-        if (!dnn.loaded()) {
+        if (!tier.allows(CudaTier.CUDNN)) {
             cudnn = null;
-            convolutionTier = "im2col + gemm (" + dnn.detail() + ")";
-        } else if (!Boolean.parseBoolean(System.getProperty(CUDNN_PROPERTY, "true"))) {
+            cudnnTier = "jcnn kernels (tier " + tier.label() + ")";
+        } else if (!dnn.loaded()) {
             cudnn = null;
-            convolutionTier = "im2col + gemm (" + CUDNN_PROPERTY + "=false)";
+            cudnnTier = "jcnn kernels (" + dnn.detail() + ")";
         } else {
-            cudnn = new CudnnConvolution(memory);
-            convolutionTier = dnn.detail() + ", deterministic algorithms";
+            cudnn = new Cudnn(memory);
+            cudnnTier = dnn.detail() + ", deterministic algorithms";
         }
+        cudnnActivations = cudnn == null ? null : new CudnnActivations(cudnn);
+        cudnnNormalization = cudnn == null ? null : new CudnnNormalization(cudnn);
     }
 
-    /** {@code false} keeps convolutions on im2col + GEMM where cuDNN loads (to compare the tiers). */
-    public static final String CUDNN_PROPERTY = "jcnn.cuda.cudnn";
-
-    /** Which implementation runs the convolutions: cuDNN, or im2col/col2im and the matrix product. */
-    public String convolutionTier() {
-        return convolutionTier;
+    /** The best tier this backend was allowed to use. */
+    public CudaTier tier() {
+        return tier;
     }
 
-    /** Whether convolutions run on cuDNN. */
+    /**
+     * Which implementation runs convolution, pooling, activations, softmax, LRN and batch norm: cuDNN (with the
+     * exceptions {@link #description()} lists), or jcnn's kernels, and why.
+     */
+    public String cudnnTier() {
+        return cudnnTier;
+    }
+
+    /** Whether cuDNN runs the ops it has. */
     public boolean usesCudnn() {
         return cudnn != null;
     }
-
-    /** {@code false} keeps matrix products on jcnn's kernel where cuBLAS loads (to compare the tiers). */
-    public static final String CUBLAS_PROPERTY = "jcnn.cuda.cublas";
-    /** {@code true} lets cuBLAS use TF32 tensor cores: faster, about 1e-3 relative error instead of float32's. */
-    public static final String TF32_PROPERTY = "jcnn.cuda.tf32";
 
     /** Which implementation runs the matrix products (dense layers and convolution): cuBLAS or jcnn's kernel. */
     public String gemmTier() {
         return gemmTier;
     }
 
-    @Override
-    public java.util.List<String> fallbacks() {
-        java.util.List<String> fallbacks = new java.util.ArrayList<>();
-        if (!CudaProbe.get().cublas().loaded()) {
-            fallbacks.add("matrix products on jcnn's SGEMM kernel: " + CudaProbe.get().cublas().detail());
-        }
-        if (!CudaProbe.get().cudnn().loaded()) {
-            fallbacks.add("convolutions on im2col + gemm: " + CudaProbe.get().cudnn().detail());
-        }
-        return java.util.List.copyOf(fallbacks);
-    }
-
     /** Whether matrix products run on cuBLAS. */
     public boolean usesCublas() {
         return cublas != null;
+    }
+
+    /**
+     * How many times each op ran on each implementation since this backend was created, keyed {@code "op on tier"}
+     * (for example {@code "pool2dForward on cudnn"}): what tests and {@code --check-against-cpu} use to say which
+     * implementation actually ran.
+     */
+    public java.util.Map<String, Long> implementationCounts() {
+        return tally.snapshot();
+    }
+
+    /** How many times {@code op} ran on {@code implementation}. */
+    public long runs(String op, CudaTier implementation) {
+        return tally.count(op, implementation);
+    }
+
+    @Override
+    public java.util.List<String> fallbacks() {
+        java.util.List<String> fallbacks = new java.util.ArrayList<>();
+        if (tier.allows(CudaTier.CUBLAS) && !CudaProbe.get().cublas().loaded()) {
+            fallbacks.add("matrix products on jcnn's SGEMM kernel: " + CudaProbe.get().cublas().detail());
+        }
+        if (tier.allows(CudaTier.CUDNN) && !CudaProbe.get().cudnn().loaded()) {
+            fallbacks.add("convolution, pooling, activations, softmax, LRN and batch norm on jcnn's kernels: "
+                    + CudaProbe.get().cudnn().detail());
+        }
+        return java.util.List.copyOf(fallbacks);
     }
 
     private void makeCurrent() {
@@ -149,8 +195,10 @@ public final class CudaBackend implements Backend {
     @Override
     public String description() {
         CudaProbe probe = CudaProbe.get();
-        return "cuda: " + deviceName + ", " + probe.driver().detail() + ", gemm: " + gemmTier + ", conv: "
-                + convolutionTier + ", other ops: jcnn PTX kernels";
+        return "cuda: " + deviceName + ", " + probe.driver().detail() + ", tier " + tier.label() + "; gemm: "
+                + gemmTier + "; convolution, pooling, activations, softmax, LRN, batch norm: " + cudnnTier
+                + (cudnn != null ? " (max-pool backward, leaky ReLU and settings cuDNN lacks on jcnn kernels)" : "")
+                + "; losses, bias, dropout, optimizers: jcnn PTX kernels";
     }
 
     @Override
@@ -165,14 +213,16 @@ public final class CudaBackend implements Backend {
 
     void release(CudaStorage storage) {
         frees++;
+        // A block still being uploaded into must not be handed out (and zeroed) before that copy lands.
+        awaitUpload(storage);
         memory.release(storage.pointer);
     }
 
     @Override
     public void upload(float[] source, Tensor target) {
         OpChecks.upload(this, source, target);
-        CudaException.check(JCudaDriver.cuMemcpyHtoD(ptr(target), Pointer.to(source), 4L * source.length),
-                "cuMemcpyHtoD", "upload of " + target.shape());
+        makeCurrent();
+        uploads.upload(source, (CudaStorage) target.storage(), target.shape().toString());
     }
 
     @Override
@@ -212,7 +262,10 @@ public final class CudaBackend implements Backend {
             return;
         }
         closed = true;
+        uploads.close();
         if (cudnn != null) {
+            cudnnNormalization.close();
+            cudnnActivations.close();
             cudnn.close();
         }
         if (cublas != null) {
@@ -223,8 +276,19 @@ public final class CudaBackend implements Backend {
         JCudaDriver.cuDevicePrimaryCtxRelease(device);
     }
 
+    /** t's device address, once the compute stream waits for any upload into it still in flight. */
     static CUdeviceptr ptr(Tensor t) {
-        return ((CudaStorage) t.storage()).pointer;
+        CudaStorage storage = (CudaStorage) t.storage();
+        awaitUpload(storage);
+        return storage.pointer;
+    }
+
+    private static void awaitUpload(CudaStorage storage) {
+        if (storage.pendingUpload != null) {
+            CudaException.check(JCudaDriver.cuStreamWaitEvent(null, storage.pendingUpload, 0), "cuStreamWaitEvent",
+                    "upload");
+            storage.pendingUpload = null;
+        }
     }
 
     // ---- launching ----
@@ -278,8 +342,13 @@ public final class CudaBackend implements Backend {
     public void gemm(boolean transposeA, boolean transposeB, int m, int n, int k,
                      float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         OpChecks.gemm(this, transposeA, transposeB, m, n, k, alpha, a, b, beta, c);
+        tally.add("gemm", gemmImplementation());
         sgemm(transposeA, transposeB, m, n, k, alpha, ptr(a), transposeA ? m : k, ptr(b), transposeB ? k : n, beta,
                 ptr(c), n);
+    }
+
+    private CudaTier gemmImplementation() {
+        return cublas != null ? CudaTier.CUBLAS : CudaTier.KERNELS;
     }
 
     /** Row-major C = alpha·op(A)·op(B) + beta·C on device pointers, by cuBLAS where it loaded, else our kernel. */
@@ -302,7 +371,7 @@ public final class CudaBackend implements Backend {
         ConvGeometry g = ConvGeometry.of("planConv2d", input, filter, spec);
         makeCurrent();
         if (cudnn != null) {
-            return new CudaConvPlan(this, g, null, cudnn.new Plan(g));
+            return new CudaConvPlan(this, g, null, new CudnnConvolution(cudnn, g));
         }
         long columns = (long) g.inChannels() / g.groups() * g.kernelH() * g.kernelW() * g.outHeight()
                 * g.outWidth();
@@ -315,7 +384,7 @@ public final class CudaBackend implements Backend {
      */
     private static final class CudaConvPlan extends ConvPlan {
         final CUdeviceptr columns;
-        final CudnnConvolution.Plan cudnn;
+        final CudnnConvolution cudnn;
         /** Channels and filters per group, taps per filter, output and input pixels per plane. */
         final int cg;
         final int kg;
@@ -324,7 +393,7 @@ public final class CudaBackend implements Backend {
         final int hw;
         private boolean closed;
 
-        CudaConvPlan(CudaBackend backend, ConvGeometry g, CUdeviceptr columns, CudnnConvolution.Plan cudnn) {
+        CudaConvPlan(CudaBackend backend, ConvGeometry g, CUdeviceptr columns, CudnnConvolution cudnn) {
             super(backend, g);
             this.columns = columns;
             this.cudnn = cudnn;
@@ -361,6 +430,17 @@ public final class CudaBackend implements Backend {
                 }
             }
         }
+
+        @Override
+        public String toString() {
+            return "cuda convolution " + geometry().input() + " * " + geometry().filter() + ": "
+                    + (cudnn != null ? cudnn.toString() : "im2col + gemm");
+        }
+    }
+
+    /** Where a convolution pass runs: cuDNN for the plan's shape, else im2col or col2im and the matrix product. */
+    private CudaTier convImplementation(CudaConvPlan p) {
+        return p.cudnn != null ? CudaTier.CUDNN : gemmImplementation();
     }
 
     /** The kernels' Conv struct: h, w, p, q, r, s, strides, paddings, dilations. */
@@ -374,6 +454,7 @@ public final class CudaBackend implements Backend {
     public void conv2dForward(ConvPlan plan, Tensor x, Tensor w, Tensor y) {
         OpChecks.conv2dForward(this, plan, x, w, y);
         CudaConvPlan p = (CudaConvPlan) plan;
+        tally.add("conv2dForward", convImplementation(p));
         if (p.cudnn != null) {
             makeCurrent();
             p.cudnn.forward(ptr(x), ptr(w), ptr(y));
@@ -392,6 +473,7 @@ public final class CudaBackend implements Backend {
     public void conv2dBackwardData(ConvPlan plan, Tensor dy, Tensor w, Tensor dx) {
         OpChecks.conv2dBackwardData(this, plan, dy, w, dx);
         CudaConvPlan p = (CudaConvPlan) plan;
+        tally.add("conv2dBackwardData", convImplementation(p));
         if (p.cudnn != null) {
             makeCurrent();
             p.cudnn.backwardData(ptr(dy), ptr(w), ptr(dx));
@@ -412,6 +494,7 @@ public final class CudaBackend implements Backend {
     public void conv2dBackwardFilter(ConvPlan plan, Tensor x, Tensor dy, Tensor dw) {
         OpChecks.conv2dBackwardFilter(this, plan, x, dy, dw);
         CudaConvPlan p = (CudaConvPlan) plan;
+        tally.add("conv2dBackwardFilter", convImplementation(p));
         if (p.cudnn != null) {
             makeCurrent();
             p.cudnn.backwardFilter(ptr(x), ptr(dy), ptr(dw));
@@ -453,8 +536,28 @@ public final class CudaBackend implements Backend {
 
     @Override
     public PoolPlan planPool2d(Shape input, PoolSpec spec) {
-        return new PoolPlan(this, PoolGeometry.of("planPool2d", input, spec)) {
-        };
+        PoolGeometry g = PoolGeometry.of("planPool2d", input, spec);
+        makeCurrent();
+        return new CudaPoolPlan(this, g, cudnn != null ? new CudnnPooling(cudnn, g) : null);
+    }
+
+    /** The geometry and, on the cuDNN tier, cuDNN's pooling descriptor for it. */
+    private static final class CudaPoolPlan extends PoolPlan {
+        final CudnnPooling cudnn;
+        private boolean closed;
+
+        CudaPoolPlan(CudaBackend backend, PoolGeometry g, CudnnPooling cudnn) {
+            super(backend, g);
+            this.cudnn = cudnn;
+        }
+
+        @Override
+        public void close() {
+            if (!closed && cudnn != null) {
+                cudnn.close();
+            }
+            closed = true;
+        }
     }
 
     /** The kernels' Pool struct: h, w, p, q, kernel, stride, padding. */
@@ -467,6 +570,14 @@ public final class CudaBackend implements Backend {
     @Override
     public void pool2dForward(PoolPlan plan, Tensor x, Tensor y) {
         OpChecks.pool2dForward(this, plan, x, y);
+        CudaPoolPlan p = (CudaPoolPlan) plan;
+        if (p.cudnn != null) {
+            tally.add("pool2dForward", CudaTier.CUDNN);
+            makeCurrent();
+            p.cudnn.forward(ptr(x), ptr(y));
+            return;
+        }
+        tally.add("pool2dForward", CudaTier.KERNELS);
         PoolGeometry g = plan.geometry();
         int planes = g.input().batch() * g.input().channels();
         launch1d(CudaKernel.POOL_FORWARD, y.size(), ints(planes), poolStruct(g),
@@ -476,6 +587,14 @@ public final class CudaBackend implements Backend {
     @Override
     public void pool2dBackward(PoolPlan plan, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         OpChecks.pool2dBackward(this, plan, x, y, dy, dx);
+        CudaPoolPlan p = (CudaPoolPlan) plan;
+        if (p.cudnn != null && p.cudnn.runsBackward()) {
+            tally.add("pool2dBackward", CudaTier.CUDNN);
+            makeCurrent();
+            p.cudnn.backward(ptr(x), ptr(y), ptr(dy), ptr(dx));
+            return;
+        }
+        tally.add("pool2dBackward", CudaTier.KERNELS);
         PoolGeometry g = plan.geometry();
         int planes = g.input().batch() * g.input().channels();
         launch1d(CudaKernel.POOL_BACKWARD, dx.size(), ints(planes), poolStruct(g),
@@ -488,6 +607,13 @@ public final class CudaBackend implements Backend {
     @Override
     public void activationForward(Activation activation, Tensor x, Tensor y) {
         OpChecks.activationForward(this, activation, x, y);
+        if (cudnnActivations != null && cudnnActivations.supports(activation)) {
+            tally.add("activationForward", CudaTier.CUDNN);
+            makeCurrent();
+            cudnnActivations.forward(activation, x.shape(), ptr(x), ptr(y));
+            return;
+        }
+        tally.add("activationForward", CudaTier.KERNELS);
         launch1d(CudaKernel.ACTIVATION_FORWARD, x.size(), ints(activation.kind().ordinal()),
                 floats(activation.alpha()), ints(x.size()), Pointer.to(ptr(x)), Pointer.to(ptr(y)));
     }
@@ -495,6 +621,13 @@ public final class CudaBackend implements Backend {
     @Override
     public void activationBackward(Activation activation, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         OpChecks.activationBackward(this, activation, x, y, dy, dx);
+        if (cudnnActivations != null && cudnnActivations.supports(activation)) {
+            tally.add("activationBackward", CudaTier.CUDNN);
+            makeCurrent();
+            cudnnActivations.backward(activation, x.shape(), ptr(x), ptr(y), ptr(dy), ptr(dx));
+            return;
+        }
+        tally.add("activationBackward", CudaTier.KERNELS);
         launch1d(CudaKernel.ACTIVATION_BACKWARD, x.size(), ints(activation.kind().ordinal()),
                 floats(activation.alpha()), ints(x.size()), Pointer.to(ptr(x)), Pointer.to(ptr(y)),
                 Pointer.to(ptr(dy)), Pointer.to(ptr(dx)));
@@ -505,6 +638,13 @@ public final class CudaBackend implements Backend {
     @Override
     public void softmaxForward(Tensor x, Tensor y, boolean log) {
         OpChecks.softmaxForward(this, x, y);
+        if (cudnnActivations != null) {
+            tally.add("softmaxForward", CudaTier.CUDNN);
+            makeCurrent();
+            cudnnActivations.softmaxForward(x.shape(), ptr(x), ptr(y), log);
+            return;
+        }
+        tally.add("softmaxForward", CudaTier.KERNELS);
         Shape s = x.shape();
         launch(CudaKernel.SOFTMAX_FORWARD, s.batch(), 1, THREADS, 1, ints(s.batch()), ints(s.sampleSize()),
                 Pointer.to(ptr(x)), Pointer.to(ptr(y)), ints(log ? 1 : 0));
@@ -513,6 +653,13 @@ public final class CudaBackend implements Backend {
     @Override
     public void softmaxBackward(Tensor y, Tensor dy, Tensor dx, boolean log) {
         OpChecks.softmaxBackward(this, y, dy, dx);
+        if (cudnnActivations != null) {
+            tally.add("softmaxBackward", CudaTier.CUDNN);
+            makeCurrent();
+            cudnnActivations.softmaxBackward(y.shape(), ptr(y), ptr(dy), ptr(dx), log);
+            return;
+        }
+        tally.add("softmaxBackward", CudaTier.KERNELS);
         Shape s = y.shape();
         launch(CudaKernel.SOFTMAX_BACKWARD, s.batch(), 1, THREADS, 1, ints(s.batch()), ints(s.sampleSize()),
                 Pointer.to(ptr(y)), Pointer.to(ptr(dy)), Pointer.to(ptr(dx)), ints(log ? 1 : 0));
@@ -605,6 +752,13 @@ public final class CudaBackend implements Backend {
     @Override
     public void lrnForward(LrnSpec spec, Tensor x, Tensor y) {
         OpChecks.lrn(this, "lrnForward", x, y);
+        if (cudnnNormalization != null && CudnnNormalization.supports(spec)) {
+            tally.add("lrnForward", CudaTier.CUDNN);
+            makeCurrent();
+            cudnnNormalization.lrnForward(spec, x.shape(), ptr(x), ptr(y));
+            return;
+        }
+        tally.add("lrnForward", CudaTier.KERNELS);
         launch1d(CudaKernel.LRN_FORWARD, x.size(), concat(lrnArgs(spec, x.shape()), Pointer.to(ptr(x)),
                 Pointer.to(ptr(y))));
     }
@@ -612,6 +766,13 @@ public final class CudaBackend implements Backend {
     @Override
     public void lrnBackward(LrnSpec spec, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         OpChecks.lrn(this, "lrnBackward", x, y, dy, dx);
+        if (cudnnNormalization != null && CudnnNormalization.supports(spec)) {
+            tally.add("lrnBackward", CudaTier.CUDNN);
+            makeCurrent();
+            cudnnNormalization.lrnBackward(spec, x.shape(), ptr(x), ptr(y), ptr(dy), ptr(dx));
+            return;
+        }
+        tally.add("lrnBackward", CudaTier.KERNELS);
         launch1d(CudaKernel.LRN_BACKWARD, x.size(), concat(lrnArgs(spec, x.shape()), Pointer.to(ptr(x)),
                 Pointer.to(ptr(y)), Pointer.to(ptr(dy)), Pointer.to(ptr(dx))));
     }
@@ -622,6 +783,14 @@ public final class CudaBackend implements Backend {
                                          Tensor savedMean, Tensor savedInvStd, float momentum, float epsilon) {
         OpChecks.batchNormForwardTraining(this, x, gamma, beta, y, runningMean, runningVariance, savedMean,
                 savedInvStd, momentum, epsilon);
+        if (cudnnNormalization != null && CudnnNormalization.supportsEpsilon(epsilon)) {
+            tally.add("batchNormForwardTraining", CudaTier.CUDNN);
+            makeCurrent();
+            cudnnNormalization.batchNormForwardTraining(x.shape(), ptr(x), ptr(gamma), ptr(beta), ptr(y),
+                    ptr(runningMean), ptr(runningVariance), ptr(savedMean), ptr(savedInvStd), momentum, epsilon);
+            return;
+        }
+        tally.add("batchNormForwardTraining", CudaTier.KERNELS);
         Shape s = x.shape();
         launch(CudaKernel.BATCHNORM_FORWARD_TRAINING, s.channels(), 1, THREADS, 1, ints(s.batch()),
                 ints(s.channels()), ints(s.spatialSize()), Pointer.to(ptr(x)), Pointer.to(ptr(gamma)),
@@ -634,6 +803,14 @@ public final class CudaBackend implements Backend {
     public void batchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor y,
                                           Tensor runningMean, Tensor runningVariance, float epsilon) {
         OpChecks.batchNormForwardInference(this, x, gamma, beta, y, runningMean, runningVariance, epsilon);
+        if (cudnnNormalization != null && CudnnNormalization.supportsEpsilon(epsilon)) {
+            tally.add("batchNormForwardInference", CudaTier.CUDNN);
+            makeCurrent();
+            cudnnNormalization.batchNormForwardInference(x.shape(), ptr(x), ptr(gamma), ptr(beta), ptr(y),
+                    ptr(runningMean), ptr(runningVariance), epsilon);
+            return;
+        }
+        tally.add("batchNormForwardInference", CudaTier.KERNELS);
         Shape s = x.shape();
         launch1d(CudaKernel.BATCHNORM_FORWARD_INFERENCE, x.size(), ints(s.batch()), ints(s.channels()),
                 ints(s.spatialSize()), Pointer.to(ptr(x)), Pointer.to(ptr(gamma)), Pointer.to(ptr(beta)),
@@ -644,6 +821,14 @@ public final class CudaBackend implements Backend {
     public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor savedMean, Tensor savedInvStd,
                                   Tensor dx, Tensor dGamma, Tensor dBeta) {
         OpChecks.batchNormBackward(this, x, dy, gamma, savedMean, savedInvStd, dx, dGamma, dBeta);
+        if (cudnnNormalization != null) {
+            tally.add("batchNormBackward", CudaTier.CUDNN);
+            makeCurrent();
+            cudnnNormalization.batchNormBackward(x.shape(), ptr(x), ptr(dy), ptr(gamma), ptr(savedMean),
+                    ptr(savedInvStd), ptr(dx), ptr(dGamma), ptr(dBeta));
+            return;
+        }
+        tally.add("batchNormBackward", CudaTier.KERNELS);
         Shape s = x.shape();
         launch(CudaKernel.BATCHNORM_BACKWARD, s.channels(), 1, THREADS, 1, ints(s.batch()), ints(s.channels()),
                 ints(s.spatialSize()), Pointer.to(ptr(x)), Pointer.to(ptr(dy)), Pointer.to(ptr(gamma)),

@@ -2,10 +2,13 @@ package io.jcnn.backend.cuda;
 
 import io.jcnn.tensor.Storage;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
 
 /** A block of device memory owned by one tensor of a {@link CudaBackend}; released to its allocator exactly once. */
 final class CudaStorage implements Storage {
     final CUdeviceptr pointer;
+    /** The event of an upload into this storage the compute stream has not waited for yet (see PinnedUploads). */
+    CUevent pendingUpload;
     private final CudaBackend owner;
     private final int capacity;
     private boolean released;

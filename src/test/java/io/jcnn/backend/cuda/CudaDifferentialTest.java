@@ -17,20 +17,27 @@ import io.jcnn.backend.cpu.CpuBackend;
 import io.jcnn.loss.SoftmaxCrossEntropyLoss;
 import io.jcnn.model.Models;
 import io.jcnn.model.Sequential;
+import io.jcnn.nn.Layer;
 import io.jcnn.nn.Param;
+import io.jcnn.optim.Sgd;
 import io.jcnn.tensor.Shape;
 import io.jcnn.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Every op of the CUDA backend (jcnn's own kernels) against the CPU backend on the same inputs, with stated
- * tolerances, and a whole LeNet training step: the loss and every parameter gradient. Runs wherever a CUDA device is
- * present; each test is skipped with the probe's one-line reason elsewhere.
+ * Every op of the CUDA backend against the CPU backend on the same inputs, with stated tolerances (TF32 off,
+ * deterministic cuDNN algorithms), and a whole LeNet training step: per-layer activations, the loss, every parameter
+ * gradient and a short loss trajectory. Each test runs once per {@link CudaTier}: jcnn's kernels alone, with cuBLAS,
+ * and with cuDNN, and asserts that the tier's library really ran. Runs wherever a CUDA device is present; elsewhere,
+ * and for a tier whose library does not load, each test is skipped with the probe's one-line reason.
  */
 class CudaDifferentialTest {
     /** Relative and absolute tolerance for ops with sums (float accumulations in a different order). */
@@ -38,29 +45,53 @@ class CudaDifferentialTest {
     private static final double ATOL = 1e-5;
 
     private static Backend cpu;
-    private static Backend cuda;
+    private static final Map<CudaTier, CudaBackend> TIERS = new EnumMap<>(CudaTier.class);
+    /** The backend of the test running now. */
+    private CudaBackend cuda;
 
     @BeforeAll
-    static void backends() {
-        if (CudaProbe.get().deviceUnavailableReason() == null) {
-            cpu = new CpuBackend(2);
-            cuda = new CudaBackend(0);
-        }
+    static void cpuBackend() {
+        cpu = new CpuBackend(2);
     }
 
     @AfterAll
     static void close() {
-        if (cuda != null) {
-            cuda.close();
-            cpu.close();
-        }
+        TIERS.values().forEach(CudaBackend::close);
+        TIERS.clear();
+        cpu.close();
     }
 
-    private static void assumeDevice() {
+    /** Skips unless a device and the tier's library are there; then the tier's backend (one per tier and run). */
+    private void use(CudaTier tier) {
         String reason = CudaProbe.get().deviceUnavailableReason();
         Assumptions.assumeTrue(reason == null, () -> "no CUDA device: " + reason);
+        CudaProbe.Component library = tier == CudaTier.CUDNN ? CudaProbe.get().cudnn()
+                : tier == CudaTier.CUBLAS ? CudaProbe.get().cublas() : CudaProbe.get().kernels();
+        Assumptions.assumeTrue(library.loaded(), () -> "tier " + tier.label() + " unavailable: " + library.detail());
+        cuda = TIERS.computeIfAbsent(tier, t -> new CudaBackend(0, t, false));
         assertEquals("cuda", cuda.name());
-        assertTrue(cuda.description().contains("jcnn PTX kernels"), cuda.description());
+        assertEquals(tier, cuda.tier());
+        assertEquals(tier != CudaTier.KERNELS, cuda.usesCublas(), cuda.gemmTier());
+        assertEquals(tier == CudaTier.CUDNN, cuda.usesCudnn(), cuda.cudnnTier());
+        assertTrue(cuda.fallbacks().isEmpty(), () -> "tier " + tier.label() + " fell back: " + cuda.fallbacks());
+    }
+
+    /** What the gemm op should have run on for this tier. */
+    private CudaTier gemmTier() {
+        return cuda.tier() == CudaTier.KERNELS ? CudaTier.KERNELS : CudaTier.CUBLAS;
+    }
+
+    /** What a cuDNN-capable op should have run on for this tier: cuDNN, else jcnn's kernels. */
+    private CudaTier cudnnOr(CudaTier otherwise) {
+        return cuda.tier() == CudaTier.CUDNN ? CudaTier.CUDNN : otherwise;
+    }
+
+    /** Runs {@code work} and asserts that {@code op} ran on {@code expected} exactly {@code times} more times. */
+    private void assertRanOn(String op, CudaTier expected, int times, Runnable work) {
+        long before = cuda.runs(op, expected);
+        work.run();
+        assertEquals(before + times, cuda.runs(op, expected), () -> op + " on tier " + cuda.tier().label()
+                + " should have run on " + expected.label() + "; counts: " + cuda.implementationCounts());
     }
 
     /** The same op on both backends: inputs uploaded to each, outputs downloaded and compared. */
@@ -72,7 +103,7 @@ class CudaDifferentialTest {
      * Runs {@code op} on CPU and CUDA with tensors of the given shapes (filled from seeds; outputs are the last
      * {@code outputs} and start as zeros) and checks every output.
      */
-    private static void compare(String what, Shape[] shapes, int outputs, double rtol, double atol, Op op) {
+    private void compare(String what, Shape[] shapes, int outputs, double rtol, double atol, Op op) {
         List<float[]> expected = run(cpu, shapes, outputs, op);
         List<float[]> actual = run(cuda, shapes, outputs, op);
         for (int i = 0; i < outputs; i++) {
@@ -99,42 +130,38 @@ class CudaDifferentialTest {
         }
     }
 
-    @Test
-    void gemmEveryTranspose() {
-        assumeDevice();
+    @ParameterizedTest
+    @EnumSource(CudaTier.class)
+    void gemmEveryTranspose(CudaTier tier) {
+        use(tier);
         int m = 37;
         int n = 70;
         int k = 129;
-        for (boolean ta : new boolean[] {false, true}) {
-            for (boolean tb : new boolean[] {false, true}) {
-                compare("gemm " + ta + " " + tb, new Shape[] {Shape.of(m * k), Shape.of(k * n), Shape.of(m * n)}, 1,
-                        RTOL, 1e-4, (b, t) -> b.gemm(ta, tb, m, n, k, 0.7f, t.get(0), t.get(1), 0f, t.get(2)));
+        assertRanOn("gemm", gemmTier(), 4, () -> {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    compare("gemm " + ta + " " + tb, new Shape[] {Shape.of(m * k), Shape.of(k * n),
+                        Shape.of(m * n)}, 1, RTOL, 1e-4,
+                            (b, t) -> b.gemm(ta, tb, m, n, k, 0.7f, t.get(0), t.get(1), 0f, t.get(2)));
+                }
             }
-        }
+        });
     }
 
-    /** Matrix products run on cuBLAS exactly where the probe found it (unless turned off for a comparison). */
-    @Test
-    void gemmRunsOnTheTierTheProbeFound() {
-        assumeDevice();
-        boolean wanted = CudaProbe.get().cublas().loaded()
-                && Boolean.parseBoolean(System.getProperty(CudaBackend.CUBLAS_PROPERTY, "true"));
-        assertEquals(wanted, ((CudaBackend) cuda).usesCublas(), ((CudaBackend) cuda).gemmTier());
-        assertTrue(cuda.description().contains("gemm: " + ((CudaBackend) cuda).gemmTier()), cuda.description());
+    /** The description names the tier and its libraries, and nothing has fallen back. */
+    @ParameterizedTest
+    @EnumSource(CudaTier.class)
+    void describesItsTier(CudaTier tier) {
+        use(tier);
+        assertTrue(cuda.description().contains("tier " + tier.label()), cuda.description());
+        assertTrue(cuda.description().contains("gemm: " + cuda.gemmTier()), cuda.description());
+        assertTrue(cuda.description().contains(cuda.cudnnTier()), cuda.description());
     }
 
-    /** Convolutions run on cuDNN exactly where the probe found it (unless turned off for a comparison). */
-    @Test
-    void convolutionRunsOnTheTierTheProbeFound() {
-        assumeDevice();
-        boolean wanted = CudaProbe.get().cudnn().loaded()
-                && Boolean.parseBoolean(System.getProperty(CudaBackend.CUDNN_PROPERTY, "true"));
-        assertEquals(wanted, ((CudaBackend) cuda).usesCudnn(), ((CudaBackend) cuda).convolutionTier());
-    }
-
-    @Test
-    void convolutionAllPasses() {
-        assumeDevice();
+    @ParameterizedTest
+    @EnumSource(CudaTier.class)
+    void convolutionAllPasses(CudaTier tier) {
+        use(tier);
         Object[][] cases = {
             {Shape.nchw(3, 1, 28, 28), Shape.nchw(20, 1, 5, 5), ConvSpec.defaults()},
             {Shape.nchw(3, 20, 12, 12), Shape.nchw(50, 20, 5, 5), ConvSpec.defaults()},
@@ -149,27 +176,32 @@ class CudaDifferentialTest {
                 out = plan.geometry().output();
             }
             String what = "conv " + in + " * " + filter + " " + spec;
-            compare(what + " forward", new Shape[] {in, filter, out}, 1, RTOL, 1e-4, (b, t) -> {
-                try (ConvPlan plan = b.planConv2d(in, filter, spec)) {
-                    b.conv2dForward(plan, t.get(0), t.get(1), t.get(2));
-                }
-            });
-            compare(what + " backward data", new Shape[] {out, filter, in}, 1, RTOL, 1e-4, (b, t) -> {
-                try (ConvPlan plan = b.planConv2d(in, filter, spec)) {
-                    b.conv2dBackwardData(plan, t.get(0), t.get(1), t.get(2));
-                }
-            });
-            compare(what + " backward filter", new Shape[] {in, out, filter}, 1, RTOL, 1e-3, (b, t) -> {
-                try (ConvPlan plan = b.planConv2d(in, filter, spec)) {
-                    b.conv2dBackwardFilter(plan, t.get(0), t.get(1), t.get(2));
-                }
-            });
+            CudaTier expected = cudnnOr(gemmTier());
+            assertRanOn("conv2dForward", expected, 1, () -> compare(what + " forward",
+                    new Shape[] {in, filter, out}, 1, RTOL, 1e-4, (b, t) -> {
+                        try (ConvPlan plan = b.planConv2d(in, filter, spec)) {
+                            b.conv2dForward(plan, t.get(0), t.get(1), t.get(2));
+                        }
+                    }));
+            assertRanOn("conv2dBackwardData", expected, 1, () -> compare(what + " backward data",
+                    new Shape[] {out, filter, in}, 1, RTOL, 1e-4, (b, t) -> {
+                        try (ConvPlan plan = b.planConv2d(in, filter, spec)) {
+                            b.conv2dBackwardData(plan, t.get(0), t.get(1), t.get(2));
+                        }
+                    }));
+            assertRanOn("conv2dBackwardFilter", expected, 1, () -> compare(what + " backward filter",
+                    new Shape[] {in, out, filter}, 1, RTOL, 1e-3, (b, t) -> {
+                        try (ConvPlan plan = b.planConv2d(in, filter, spec)) {
+                            b.conv2dBackwardFilter(plan, t.get(0), t.get(1), t.get(2));
+                        }
+                    }));
         }
     }
 
-    @Test
-    void biasPoolingActivationsAndSoftmax() {
-        assumeDevice();
+    @ParameterizedTest
+    @EnumSource(CudaTier.class)
+    void biasPoolingActivationsAndSoftmax(CudaTier tier) {
+        use(tier);
         Shape s = Shape.nchw(4, 5, 9, 7);
         Shape c = Shape.of(5);
         compare("biasAdd", new Shape[] {c, s}, 1, 0, 0, (b, t) -> {
@@ -183,37 +215,46 @@ class CudaDifferentialTest {
             try (PoolPlan plan = cpu.planPool2d(s, spec)) {
                 out = plan.geometry().output();
             }
-            compare("pool forward " + spec, new Shape[] {s, out}, 1, 0, 1e-6, (b, t) -> {
-                try (PoolPlan plan = b.planPool2d(s, spec)) {
-                    b.pool2dForward(plan, t.get(0), t.get(1));
-                }
-            });
-            compare("pool backward " + spec, new Shape[] {s, out, out, s}, 1, 0, 1e-6, (b, t) -> {
-                try (PoolPlan plan = b.planPool2d(s, spec)) {
-                    b.pool2dForward(plan, t.get(0), t.get(1));
-                    b.pool2dBackward(plan, t.get(0), t.get(1), t.get(2), t.get(3));
-                }
-            });
+            assertRanOn("pool2dForward", cudnnOr(CudaTier.KERNELS), 1, () -> compare("pool forward " + spec,
+                    new Shape[] {s, out}, 1, 0, 1e-6, (b, t) -> {
+                        try (PoolPlan plan = b.planPool2d(s, spec)) {
+                            b.pool2dForward(plan, t.get(0), t.get(1));
+                        }
+                    }));
+            // Max-pooling backward keeps jcnn's first-maximum rule on every tier.
+            CudaTier backward = spec.mode() == PoolMode.MAX ? CudaTier.KERNELS : cudnnOr(CudaTier.KERNELS);
+            assertRanOn("pool2dBackward", backward, 1, () -> compare("pool backward " + spec,
+                    new Shape[] {s, out, out, s}, 1, 0, 1e-6, (b, t) -> {
+                        try (PoolPlan plan = b.planPool2d(s, spec)) {
+                            b.pool2dForward(plan, t.get(0), t.get(1));
+                            b.pool2dBackward(plan, t.get(0), t.get(1), t.get(2), t.get(3));
+                        }
+                    }));
         }
         for (Activation a : new Activation[] {Activation.RELU, Activation.leakyRelu(0.1f), Activation.SIGMOID,
             Activation.TANH}) {
-            compare(a + " forward and backward", new Shape[] {s, s, s, s}, 2, 1e-6, 1e-6, (b, t) -> {
-                b.activationForward(a, t.get(0), t.get(2));
-                b.activationBackward(a, t.get(0), t.get(2), t.get(1), t.get(3));
-            });
+            // cuDNN has no leaky ReLU.
+            CudaTier expected = a.kind() == Activation.Kind.LEAKY_RELU ? CudaTier.KERNELS : cudnnOr(CudaTier.KERNELS);
+            assertRanOn("activationBackward", expected, 1, () -> compare(a + " forward and backward",
+                    new Shape[] {s, s, s, s}, 2, 1e-6, 1e-6, (b, t) -> {
+                        b.activationForward(a, t.get(0), t.get(2));
+                        b.activationBackward(a, t.get(0), t.get(2), t.get(1), t.get(3));
+                    }));
         }
         for (boolean log : new boolean[] {false, true}) {
-            compare("softmax log=" + log, new Shape[] {Shape.of(6, 300), Shape.of(6, 300), Shape.of(6, 300),
-                Shape.of(6, 300)}, 2, 1e-5, 1e-6, (b, t) -> {
-                    b.softmaxForward(t.get(0), t.get(2), log);
-                    b.softmaxBackward(t.get(2), t.get(1), t.get(3), log);
-                });
+            assertRanOn("softmaxBackward", cudnnOr(CudaTier.KERNELS), 1, () -> compare("softmax log=" + log,
+                    new Shape[] {Shape.of(6, 300), Shape.of(6, 300), Shape.of(6, 300), Shape.of(6, 300)}, 2, 1e-5,
+                    1e-6, (b, t) -> {
+                        b.softmaxForward(t.get(0), t.get(2), log);
+                        b.softmaxBackward(t.get(2), t.get(1), t.get(3), log);
+                    }));
         }
     }
 
-    @Test
-    void lossesDropoutElementwiseAndOptimizers() {
-        assumeDevice();
+    @ParameterizedTest
+    @EnumSource(CudaTier.class)
+    void lossesDropoutElementwiseAndOptimizers(CudaTier tier) {
+        use(tier);
         Shape logits = Shape.of(8, 10);
         compare("softmaxCrossEntropy", new Shape[] {logits, Shape.of(8), Shape.of(1), logits}, 2, 1e-5, 1e-6,
                 (b, t) -> {
@@ -250,35 +291,49 @@ class CudaDifferentialTest {
         }
     }
 
-    @Test
-    void normalisation() {
-        assumeDevice();
+    @ParameterizedTest
+    @EnumSource(CudaTier.class)
+    void normalisation(CudaTier tier) {
+        use(tier);
         Shape s = Shape.nchw(3, 7, 5, 4);
         io.jcnn.backend.LrnSpec lrn = io.jcnn.backend.LrnSpec.alexNet();
-        compare("lrn forward and backward", new Shape[] {s, s, s, s}, 2, 1e-5, 1e-6, (b, t) -> {
-            b.lrnForward(lrn, t.get(0), t.get(2));
-            b.lrnBackward(lrn, t.get(0), t.get(2), t.get(1), t.get(3));
-        });
+        assertRanOn("lrnBackward", cudnnOr(CudaTier.KERNELS), 1, () -> compare("lrn forward and backward",
+                new Shape[] {s, s, s, s}, 2, 1e-5, 1e-6, (b, t) -> {
+                    b.lrnForward(lrn, t.get(0), t.get(2));
+                    b.lrnBackward(lrn, t.get(0), t.get(2), t.get(1), t.get(3));
+                }));
+        // A window wider than cuDNN's 16 channels stays on jcnn's kernel on every tier.
+        io.jcnn.backend.LrnSpec wide = new io.jcnn.backend.LrnSpec(17, 1e-3f, 0.75f, 2f);
+        Shape deep = Shape.nchw(2, 20, 3, 3);
+        assertRanOn("lrnForward", CudaTier.KERNELS, 1, () -> compare("lrn size 17",
+                new Shape[] {deep, deep}, 1, 1e-5, 1e-6, (b, t) -> b.lrnForward(wide, t.get(0), t.get(1))));
         Shape c = Shape.of(7);
         // x, dy, gamma, beta, then y, running mean, running variance, saved mean, saved 1/std, dx, dGamma, dBeta.
-        compare("batch norm training and backward", new Shape[] {s, s, c, c, s, c, c, c, c, s, c, c}, 8, 1e-4, 1e-5,
-                (b, t) -> {
-                    b.fill(t.get(6), 1f);
-                    b.batchNormForwardTraining(t.get(0), t.get(2), t.get(3), t.get(4), t.get(5), t.get(6), t.get(7),
-                            t.get(8), 0.1f, 1e-5f);
-                    b.batchNormBackward(t.get(0), t.get(1), t.get(2), t.get(7), t.get(8), t.get(9), t.get(10),
-                            t.get(11));
-                });
-        // x, gamma, beta, running mean, running variance, then y.
-        compare("batch norm inference", new Shape[] {s, c, c, c, c, s}, 1, 1e-5, 1e-6, (b, t) -> {
-            b.fill(t.get(4), 1.5f);
-            b.batchNormForwardInference(t.get(0), t.get(1), t.get(2), t.get(5), t.get(3), t.get(4), 1e-5f);
-        });
+        for (Shape x : new Shape[] {s, Shape.of(6, 7)}) {
+            assertRanOn("batchNormBackward", cudnnOr(CudaTier.KERNELS), 1, () -> compare("batch norm training and "
+                    + "backward " + x, new Shape[] {x, x, c, c, x, c, c, c, c, x, c, c}, 8, 1e-4, 1e-5, (b, t) -> {
+                        b.fill(t.get(6), 1f);
+                        b.batchNormForwardTraining(t.get(0), t.get(2), t.get(3), t.get(4), t.get(5), t.get(6),
+                                t.get(7), t.get(8), 0.1f, 1e-5f);
+                        b.batchNormBackward(t.get(0), t.get(1), t.get(2), t.get(7), t.get(8), t.get(9), t.get(10),
+                                t.get(11));
+                    }));
+            assertEquals(cuda.runs("batchNormBackward", cudnnOr(CudaTier.KERNELS)),
+                    cuda.runs("batchNormForwardTraining", cudnnOr(CudaTier.KERNELS)), cuda.implementationCounts()::toString);
+            // x, gamma, beta, running mean, running variance, then y.
+            assertRanOn("batchNormForwardInference", cudnnOr(CudaTier.KERNELS), 1, () -> compare("batch norm "
+                    + "inference " + x, new Shape[] {x, c, c, c, c, x}, 1, 1e-5, 1e-6, (b, t) -> {
+                        b.fill(t.get(4), 1.5f);
+                        b.batchNormForwardInference(t.get(0), t.get(1), t.get(2), t.get(5), t.get(3), t.get(4),
+                                1e-5f);
+                    }));
+        }
     }
 
-    @Test
-    void badLabelsAreRefusedBeforeAnythingIsWritten() {
-        assumeDevice();
+    @ParameterizedTest
+    @EnumSource(CudaTier.class)
+    void badLabelsAreRefusedBeforeAnythingIsWritten(CudaTier tier) {
+        use(tier);
         try (Tensor logits = cuda.allocate(Shape.of(2, 3));
              Tensor labels = cuda.tensor(Shape.of(2), 1f, 3f);
              Tensor loss = cuda.allocate(Shape.of(1));
@@ -290,41 +345,78 @@ class CudaDifferentialTest {
         }
     }
 
-    /** A LeNet training step on both: the loss and every parameter's gradient. */
-    @Test
-    void lenetTrainingStep() {
-        assumeDevice();
+    /**
+     * A LeNet training step on both: every layer's activation, the loss and every parameter's gradient; then a short
+     * SGD trajectory, whose losses must stay together, with no tensor allocated after the second step.
+     */
+    @ParameterizedTest
+    @EnumSource(CudaTier.class)
+    void lenetTrainingStep(CudaTier tier) {
+        use(tier);
         long before = cuda.memoryStats().liveBytes();
         float[] images = TestData.uniform(9, 16 * 784);
         float[] labels = new float[16];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = i % 10;
         }
-        List<float[]> cpuGradients = step(cpu, images, labels);
-        List<float[]> cudaGradients = step(cuda, images, labels);
-        for (int i = 0; i < cpuGradients.size(); i++) {
-            TestData.assertClose("LeNet " + (i == 0 ? "loss" : "gradient " + i), TestData.toDouble(cpuGradients.get(i)),
-                    cudaGradients.get(i), 1e-3, 1e-5);
+        LenetRun expected = lenet(cpu, images, labels);
+        LenetRun actual = lenet(cuda, images, labels);
+        for (int i = 0; i < expected.activations().size(); i++) {
+            TestData.assertClose("LeNet activation of layer " + i, TestData.toDouble(expected.activations().get(i)),
+                    actual.activations().get(i), 1e-3, 1e-5);
         }
-        assertEquals(before, cuda.memoryStats().liveBytes(), "every device tensor of the step was released");
+        for (int i = 0; i < expected.gradients().size(); i++) {
+            TestData.assertClose("LeNet gradient " + i, TestData.toDouble(expected.gradients().get(i)),
+                    actual.gradients().get(i), 1e-3, 1e-5);
+        }
+        TestData.assertClose("LeNet loss trajectory", TestData.toDouble(expected.losses()), actual.losses(), 1e-3,
+                1e-5);
+        assertEquals(0, actual.allocationsAfterSecondStep(), "tensors allocated after the second step");
+        assertEquals(before, cuda.memoryStats().liveBytes(), "every device tensor of the run was released");
     }
 
-    private static List<float[]> step(Backend b, float[] images, float[] labels) {
+    private record LenetRun(List<float[]> activations, List<float[]> gradients, float[] losses,
+                            long allocationsAfterSecondStep) {
+    }
+
+    private static final int TRAJECTORY = 5;
+
+    private static LenetRun lenet(Backend b, float[] images, float[] labels) {
         Sequential model = Models.lenet();
         model.compile(b, Shape.nchw(16, 1, 28, 28), 7);
         SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss();
         loss.compile(b, model.outputShape());
+        Sgd sgd = new Sgd(0.05f, 0.9f, false, 5e-4f);
+        sgd.compile(b, model.params());
         try (Tensor x = b.tensor(Shape.nchw(16, 1, 28, 28), images);
              Tensor y = b.tensor(loss.targetShape(model.outputShape()), labels)) {
-            float value = loss.compute(model.forward(x, true), y);
-            model.backward(loss.gradient());
-            List<float[]> out = new ArrayList<>();
-            out.add(new float[] {value});
-            for (Param p : model.params()) {
-                out.add(p.gradient().toArray());
+            List<float[]> activations = new ArrayList<>();
+            List<float[]> gradients = new ArrayList<>();
+            float[] losses = new float[TRAJECTORY];
+            long allocations = 0;
+            for (int step = 0; step < TRAJECTORY; step++) {
+                Tensor out = x;
+                for (Layer layer : model.layers()) {
+                    out = layer.forward(out, true);
+                    if (step == 0) {
+                        activations.add(out.toArray());
+                    }
+                }
+                losses[step] = loss.compute(out, y);
+                model.backward(loss.gradient());
+                if (step == 0) {
+                    for (Param p : model.params()) {
+                        gradients.add(p.gradient().toArray());
+                    }
+                }
+                sgd.step();
+                if (step == 1) {
+                    allocations = b.memoryStats().allocations();
+                }
             }
-            return out;
+            return new LenetRun(activations, gradients, losses, b.memoryStats().allocations() - allocations);
         } finally {
+            sgd.close();
             loss.close();
             model.close();
         }

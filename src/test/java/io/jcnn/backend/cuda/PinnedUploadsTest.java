@@ -1,0 +1,106 @@
+package io.jcnn.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.jcnn.backend.TestData;
+import io.jcnn.tensor.Shape;
+import io.jcnn.tensor.Tensor;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Uploads through pinned slots and the copy stream on a real GPU: the caller's array is free once upload returns,
+ * uploads larger than a slot arrive whole, a copy into a tensor waits for the kernels still reading it, and kernels
+ * wait for the copy. Runs wherever a CUDA device is present; skipped with the probe's reason elsewhere.
+ */
+class PinnedUploadsTest {
+    /** Larger than a slot, so uploads are chunked and take long enough for a missing wait to show. */
+    private static final int LARGE = (int) (2.5 * PinnedUploads.SLOT_BYTES / Float.BYTES) + 3;
+
+    private static CudaBackend backend() {
+        String reason = CudaProbe.get().deviceUnavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "no CUDA device: " + reason);
+        return new CudaBackend(0, CudaTier.KERNELS, false);
+    }
+
+    @Test
+    void theSourceArrayIsFreeOnceUploadReturns() {
+        try (CudaBackend cuda = backend(); Tensor t = cuda.allocate(Shape.of(1000))) {
+            float[] values = TestData.uniform(1, 1000);
+            float[] source = values.clone();
+            t.copyFrom(source);
+            java.util.Arrays.fill(source, Float.NaN);
+            assertArrayEquals(values, t.toArray());
+        }
+    }
+
+    @Test
+    void uploadsLargerThanASlotArriveWhole() {
+        try (CudaBackend cuda = backend(); Tensor t = cuda.allocate(Shape.of(LARGE))) {
+            float[] values = TestData.uniform(2, LARGE);
+            t.copyFrom(values);
+            assertArrayEquals(values, t.toArray());
+        }
+    }
+
+    /** acc = a + b only if the second upload into t waited for the axpy reading the first. */
+    @Test
+    void aCopyWaitsForKernelsReadingItsTargetAndKernelsWaitForTheCopy() {
+        try (CudaBackend cuda = backend();
+             Tensor t = cuda.allocate(Shape.of(LARGE));
+             Tensor acc = cuda.allocate(Shape.of(LARGE))) {
+            float[] a = TestData.uniform(3, LARGE);
+            float[] b = TestData.uniform(4, LARGE);
+            for (int round = 0; round < 3; round++) {
+                cuda.fill(acc, 0f);
+                t.copyFrom(a);
+                cuda.axpy(1f, t, acc);
+                cuda.axpy(1f, t, acc);
+                t.copyFrom(b);
+                cuda.axpy(1f, t, acc);
+                float[] sum = acc.toArray();
+                for (int i = 0; i < LARGE; i += 997) {
+                    assertEquals(2 * a[i] + b[i], sum[i], 1e-6f, "element " + i + " in round " + round);
+                }
+            }
+        }
+    }
+
+    /** Double-buffered batches, as the trainer uploads them: batch i+1 goes up while step i runs. */
+    @Test
+    void alternatingBuffersKeepEveryBatch() {
+        try (CudaBackend cuda = backend();
+             Tensor first = cuda.allocate(Shape.of(LARGE));
+             Tensor second = cuda.allocate(Shape.of(LARGE));
+             Tensor acc = cuda.allocate(Shape.of(LARGE))) {
+            Tensor[] slots = {first, second};
+            float[][] batches = new float[4][];
+            float[] expected = new float[LARGE];
+            for (int i = 0; i < batches.length; i++) {
+                batches[i] = TestData.uniform(10 + i, LARGE);
+                for (int j = 0; j < LARGE; j++) {
+                    expected[j] += batches[i][j];
+                }
+            }
+            slots[0].copyFrom(batches[0]);
+            for (int i = 0; i < batches.length; i++) {
+                if (i + 1 < batches.length) {
+                    slots[(i + 1) % 2].copyFrom(batches[i + 1]);
+                }
+                cuda.axpy(1f, slots[i % 2], acc);
+            }
+            TestData.assertClose("sum of the batches", TestData.toDouble(expected), acc.toArray(), 1e-6, 1e-6);
+        }
+    }
+
+    @Test
+    void closingWithUploadsInFlightReleasesEverything() {
+        CudaBackend cuda = backend();
+        Tensor t = cuda.allocate(Shape.of(LARGE));
+        t.copyFrom(TestData.uniform(5, LARGE));
+        t.close();
+        assertEquals(0, cuda.memoryStats().liveBytes());
+        cuda.close();
+    }
+}
