@@ -8,9 +8,7 @@ import io.jcnn.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,8 +24,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Single-precision GEMM, C = A·B (row-major, beta 0), through {@link Backend#gemm} on the pure-Java CPU backend,
- * side by side with the system's native BLAS (OpenBLAS) called through netlib-java's JNI binding.
+ * Single-precision GEMM, C = A·B (row-major, beta 0), through {@link Backend#gemm} on the pure-Java CPU backend and
+ * the CUDA backend's matrix-product tiers ({@code cuda-cublas}: cuBLAS; {@code cuda-kernels}: jcnn's tiled SGEMM
+ * kernel), side by side with the system's native BLAS (OpenBLAS) called through netlib-java's JNI binding.
  *
  * <p>Reading the results: the primary score is calls per second; the secondary result {@code gflop} counts 2·m·n·k
  * floating-point operations per call in units of 10⁹, so its score <em>is</em> GFLOP/s. Compare the jcnn and
@@ -68,10 +67,11 @@ public class GemmBenchmark {
         "256x256x256:NN",
         "512x512x512:NN",
         "2048x2048x2048:NN",
+        "4096x4096x4096:NN",
     })
     public String shape;
 
-    @Param({"jcnn-vector", "jcnn-portable", "openblas"})
+    @Param({"jcnn-vector", "jcnn-portable", "openblas", "cuda-cublas", "cuda-kernels"})
     public String impl;
 
     private int m;
@@ -81,7 +81,7 @@ public class GemmBenchmark {
     private boolean transposeB;
     private double gigaFlopsPerCall;
 
-    private CpuBackend backend;
+    private Backend backend;
     private Tensor a;
     private Tensor b;
     private Tensor c;
@@ -90,18 +90,6 @@ public class GemmBenchmark {
     private float[] aArray;
     private float[] bArray;
     private float[] cArray;
-
-    /** Per-thread operation counter: JMH reports its rate, which is GFLOP/s. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public double gflop;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            gflop = 0;
-        }
-    }
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -112,8 +100,8 @@ public class GemmBenchmark {
         transposeA = parts[3].charAt(0) == 'T';
         transposeB = parts[3].charAt(1) == 'T';
         gigaFlopsPerCall = 2.0 * m * n * k * 1e-9;
-        aArray = random(1, m * k);
-        bArray = random(2, k * n);
+        aArray = Layers.random(1, m * k);
+        bArray = Layers.random(2, k * n);
         cArray = new float[m * n];
         switch (impl) {
             case "jcnn-vector", "jcnn-portable" -> {
@@ -133,6 +121,13 @@ public class GemmBenchmark {
                 c = backend.allocate(Shape.of(m, n));
             }
             case "openblas" -> blas = loadOpenBlas();
+            case "cuda-cublas", "cuda-kernels" -> {
+                backend = BenchBackends.create(impl);
+                System.out.println("# " + backend.description());
+                a = backend.tensor(transposeA ? Shape.of(k, m) : Shape.of(m, k), aArray);
+                b = backend.tensor(transposeB ? Shape.of(n, k) : Shape.of(k, n), bArray);
+                c = backend.allocate(Shape.of(m, n));
+            }
             default -> throw new IllegalArgumentException("unknown impl " + impl);
         }
     }
@@ -174,15 +169,6 @@ public class GemmBenchmark {
         }
     }
 
-    private static float[] random(long seed, int size) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] v = new float[size];
-        for (int i = 0; i < size; i++) {
-            v[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return v;
-    }
-
     @TearDown(Level.Trial)
     public void tearDown() {
         if (backend != null) {
@@ -194,14 +180,14 @@ public class GemmBenchmark {
     }
 
     @Benchmark
-    public void gemm(Flops flops) {
+    public void gemm(Work work) {
         if (blas != null) {
             // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: swap the operands, keep the flags.
             blas.sgemm(transposeB ? "T" : "N", transposeA ? "T" : "N", n, m, k, 1f,
                     bArray, transposeB ? k : n, aArray, transposeA ? m : k, 0f, cArray, n);
         } else {
-            backend.gemm(transposeA, transposeB, m, n, k, 1f, a, b, 0f, c);
+            BenchBackends.measure(backend, work, () -> backend.gemm(transposeA, transposeB, m, n, k, 1f, a, b, 0f, c));
         }
-        flops.gflop += gigaFlopsPerCall;
+        work.gflop += gigaFlopsPerCall;
     }
 }

@@ -1,15 +1,24 @@
 package io.jcnn.benchmarks;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcnn.backend.PoolMode;
 import io.jcnn.tensor.Tensor;
+import java.util.Collection;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs each benchmark's setup, one measured call and tear-down outside JMH, so a benchmark that no longer sets up
- * or measures nothing fails the build instead of producing a meaningless number.
+ * Runs each benchmark's setup, measured call and tear-down outside JMH on the CPU, checking that the call computes
+ * something (and, where cheap, the right thing), so a benchmark that no longer sets up or measures nothing fails the
+ * build instead of producing a meaningless number; and one benchmark through JMH itself for one short iteration.
  */
 class BenchmarkSmokeTest {
 
@@ -24,16 +33,18 @@ class BenchmarkSmokeTest {
 
     @Test
     void convolutionPassesProduceOutput() {
-        ConvBenchmark benchmark = new ConvBenchmark();
         float[][] forwards = new float[2][];
         for (String pass : new String[] {"forward", "forwardGemm", "backwardData", "backwardFilter"}) {
             ConvBenchmark.ConvState state = new ConvBenchmark.ConvState();
+            state.backend = "cpu";
             state.layer = "lenetConv2";
             state.pass = pass;
             state.setUp();
             try {
-                Tensor out = benchmark.conv2d(state);
+                Tensor out = state.run();
                 assertTrue(anyNonZero(out), pass + " wrote only zeros");
+                // 64 images × 50 filters × 8×8 outputs × 500 taps × 2.
+                assertEquals(0.2048, state.gflop, 1e-12);
                 if (pass.startsWith("forward")) {
                     forwards[pass.equals("forward") ? 0 : 1] = out.toArray();
                 }
@@ -52,38 +63,164 @@ class BenchmarkSmokeTest {
     }
 
     @Test
+    void everyConvolutionLayerPlans() {
+        for (String layer : new String[] {"lenetConv1", "alexnet32Conv1", "alexnet32Conv5", "alexnetConv1",
+            "alexnetConv5"}) {
+            Layers.Conv conv = Layers.conv(layer);
+            assertEquals(conv.input().channels(), conv.filter().channels() * conv.spec().groups(), layer);
+        }
+        assertEquals("unknown convolution layer 'conv9'",
+                assertThrows(IllegalArgumentException.class, () -> Layers.conv("conv9")).getMessage());
+    }
+
+    @Test
+    void forwardGemmIsACpuComparison() {
+        ConvBenchmark.ConvState state = new ConvBenchmark.ConvState();
+        state.backend = "cuda-kernels";
+        state.layer = "lenetConv2";
+        state.pass = "forwardGemm";
+        assertTrue(assertThrows(IllegalArgumentException.class, state::setUp).getMessage().contains("backend=cpu"));
+    }
+
+    @Test
     void poolingPassesProduceOutput() {
-        ConvBenchmark benchmark = new ConvBenchmark();
-        for (PoolMode mode : PoolMode.values()) {
-            for (String pass : new String[] {"forward", "backward"}) {
-                ConvBenchmark.PoolState state = new ConvBenchmark.PoolState();
-                state.layer = "lenetPool2";
-                state.mode = mode;
-                state.pass = pass;
-                state.setUp();
-                try {
-                    assertTrue(anyNonZero(benchmark.pool2d(state)), mode + " " + pass + " wrote only zeros");
-                } finally {
-                    state.tearDown();
+        for (String layer : new String[] {"lenetPool2", "alexnetPool1"}) {
+            for (PoolMode mode : PoolMode.values()) {
+                for (String pass : new String[] {"forward", "backward"}) {
+                    PoolBenchmark benchmark = new PoolBenchmark();
+                    benchmark.backend = "cpu";
+                    benchmark.layer = layer;
+                    benchmark.mode = mode;
+                    benchmark.pass = pass;
+                    benchmark.setUp();
+                    try {
+                        assertTrue(anyNonZero(benchmark.run()), layer + " " + mode + " " + pass + " wrote only zeros");
+                    } finally {
+                        benchmark.tearDown();
+                    }
                 }
             }
         }
     }
 
+    /** The dense passes compute Linear's products: checked against loops on LeNet's fc1. */
     @Test
-    void lenetStepTrainsAndInfers() {
-        LenetStepBenchmark benchmark = new LenetStepBenchmark();
-        benchmark.batch = 16;
-        benchmark.setUp();
-        try {
-            float first = benchmark.trainingStep();
-            float second = benchmark.trainingStep();
-            assertTrue(Float.isFinite(first) && Float.isFinite(second) && first > 0, first + ", " + second);
-            Tensor logits = benchmark.inference();
-            assertEquals(16 * 10, logits.size());
-            assertTrue(anyNonZero(logits), "inference wrote only zeros");
-        } finally {
-            benchmark.tearDown();
+    void densePassesComputeLinearsProducts() {
+        Layers.Dense d = Layers.dense("lenetFc1");
+        float[] x = Layers.random(6, d.batch() * d.in());
+        float[] w = Layers.random(7, d.out() * d.in());
+        float[] dy = Layers.random(8, d.batch() * d.out());
+        for (String pass : new String[] {"forward", "backwardData", "backwardFilter"}) {
+            DenseBenchmark benchmark = new DenseBenchmark();
+            benchmark.backend = "cpu";
+            benchmark.layer = "lenetFc1";
+            benchmark.pass = pass;
+            benchmark.setUp();
+            try {
+                float[] out = benchmark.run().toArray();
+                int i = 7;
+                int j = 13;
+                double expected = 0;
+                switch (pass) {
+                    case "forward" -> {
+                        for (int p = 0; p < d.in(); p++) {
+                            expected += (double) x[i * d.in() + p] * w[j * d.in() + p];
+                        }
+                        assertEquals(expected, out[i * d.out() + j], 1e-3, pass);
+                    }
+                    case "backwardData" -> {
+                        for (int p = 0; p < d.out(); p++) {
+                            expected += (double) dy[i * d.out() + p] * w[p * d.in() + j];
+                        }
+                        assertEquals(expected, out[i * d.in() + j], 1e-3, pass);
+                    }
+                    default -> {
+                        for (int p = 0; p < d.batch(); p++) {
+                            expected += (double) dy[p * d.out() + i] * x[p * d.in() + j];
+                        }
+                        assertEquals(expected, out[i * d.in() + j], 1e-3, pass);
+                    }
+                }
+            } finally {
+                benchmark.tearDown();
+            }
         }
+    }
+
+    @Test
+    void everyPointwiseOpWrites() {
+        for (String op : new String[] {"reluForward", "reluBackward", "leakyReluForward", "leakyReluBackward",
+            "sigmoidForward", "sigmoidBackward", "tanhForward", "tanhBackward", "softmaxCrossEntropy", "sgdStep",
+            "adamStep"}) {
+            PointwiseBenchmark benchmark = new PointwiseBenchmark();
+            benchmark.backend = "cpu";
+            benchmark.op = op;
+            benchmark.setUp();
+            try {
+                benchmark.run();
+                assertTrue(anyNonZero(benchmark.output()), op + " wrote only zeros");
+            } finally {
+                benchmark.tearDown();
+            }
+        }
+    }
+
+    @Test
+    void stepsTrainAndInfer() {
+        for (String workload : new String[] {"lenet-train-64", "alexnet32-train-128", "lenet-infer-1"}) {
+            StepBenchmark benchmark = new StepBenchmark();
+            benchmark.backend = "cpu";
+            benchmark.workload = workload;
+            benchmark.setUp();
+            try {
+                if (workload.contains("train")) {
+                    float first = benchmark.trainingStep();
+                    float second = benchmark.trainingStep();
+                    assertTrue(Float.isFinite(first) && Float.isFinite(second) && first > 0, first + ", " + second);
+                } else {
+                    Tensor logits = benchmark.inference();
+                    assertEquals(10, logits.size());
+                    assertTrue(anyNonZero(logits), "inference wrote only zeros");
+                }
+            } finally {
+                benchmark.tearDown();
+            }
+        }
+        StepBenchmark bad = new StepBenchmark();
+        bad.backend = "cpu";
+        bad.workload = "lenet-64";
+        assertEquals("workload must be model-train|infer-batch, got 'lenet-64'",
+                assertThrows(IllegalArgumentException.class, bad::setUp).getMessage());
+    }
+
+    @Test
+    void unavailableBackendsAreLeftOutWithTheirReason() {
+        String[] kept = BenchmarkMain.available("backend", List.of("cpu", "cuda-kernels"),
+                name -> name.equals("cpu") ? null : "no driver here");
+        assertArrayEquals(new String[] {"cpu"}, kept);
+        assertEquals(null, BenchBackends.unavailableReason("cpu"));
+        assertEquals("unknown backend 'tpu': expected one of cpu, cuda-cudnn, cuda-cublas, cuda-kernels",
+                assertThrows(IllegalArgumentException.class, () -> BenchBackends.create("tpu")).getMessage());
+    }
+
+    /** One benchmark through JMH for one short iteration: it runs and reports its work counter as a rate. */
+    @Test
+    void jmhRunsOneBenchmark() throws Exception {
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include(PointwiseBenchmark.class.getSimpleName() + ".pointwise")
+                .param("backend", "cpu")
+                .param("op", "reluForward")
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(200))
+                .build()).run();
+        assertEquals(1, results.size());
+        RunResult result = results.iterator().next();
+        double callsPerSecond = result.getPrimaryResult().getScore();
+        double gigabytesPerSecond = result.getSecondaryResults().get("gbyte").getScore();
+        assertTrue(callsPerSecond > 0, "calls/s " + callsPerSecond);
+        // Each call moves 2 × 4 bytes × 737,280 elements.
+        assertEquals(callsPerSecond * 8 * 737_280 / 1e9, gigabytesPerSecond, 1e-6 * gigabytesPerSecond);
     }
 }

@@ -57,6 +57,9 @@ public final class CudaBackend implements Backend {
     private long allocations;
     private long frees;
     private boolean closed;
+    /** The events of {@link #deviceMillis}, created on first use. */
+    private jcuda.driver.CUevent timerStart;
+    private jcuda.driver.CUevent timerStop;
 
     /** {@code cudnn}, {@code cublas} or {@code kernels}: the best tier {@link #CudaBackend(int)} may use. */
     public static final String TIER_PROPERTY = "jcnn.cuda.tier";
@@ -246,6 +249,28 @@ public final class CudaBackend implements Backend {
         launch1d(CudaKernel.FILL, target.size(), ints(target.size()), floats(value), Pointer.to(ptr(target)));
     }
 
+    /**
+     * Runs {@code work} between two CUDA events on the compute stream and returns the device time between them, in
+     * milliseconds, once it has finished (this synchronises): what benchmarks report beside wall time.
+     */
+    public double deviceMillis(Runnable work) {
+        makeCurrent();
+        if (timerStart == null) {
+            timerStart = new jcuda.driver.CUevent();
+            timerStop = new jcuda.driver.CUevent();
+            CudaException.check(JCudaDriver.cuEventCreate(timerStart, 0), "cuEventCreate", "device timer");
+            CudaException.check(JCudaDriver.cuEventCreate(timerStop, 0), "cuEventCreate", "device timer");
+        }
+        CudaException.check(JCudaDriver.cuEventRecord(timerStart, null), "cuEventRecord", "device timer");
+        work.run();
+        CudaException.check(JCudaDriver.cuEventRecord(timerStop, null), "cuEventRecord", "device timer");
+        CudaException.check(JCudaDriver.cuEventSynchronize(timerStop), "cuEventSynchronize", "device timer");
+        float[] millis = new float[1];
+        CudaException.check(JCudaDriver.cuEventElapsedTime(millis, timerStart, timerStop), "cuEventElapsedTime",
+                "device timer");
+        return millis[0];
+    }
+
     @Override
     public void synchronize() {
         CudaException.check(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize", deviceName);
@@ -263,6 +288,10 @@ public final class CudaBackend implements Backend {
         }
         closed = true;
         uploads.close();
+        if (timerStart != null) {
+            JCudaDriver.cuEventDestroy(timerStart);
+            JCudaDriver.cuEventDestroy(timerStop);
+        }
         if (cudnn != null) {
             cudnnNormalization.close();
             cudnnActivations.close();
