@@ -287,6 +287,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         closed = true;
+        makeCurrent();
         uploads.close();
         if (timerStart != null) {
             JCudaDriver.cuEventDestroy(timerStart);

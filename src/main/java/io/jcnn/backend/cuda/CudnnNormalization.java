@@ -37,9 +37,14 @@ final class CudnnNormalization implements AutoCloseable {
         return spec.size() <= MAX_LRN_SIZE && spec.k() >= MIN_LRN_K && spec.beta() >= MIN_LRN_BETA;
     }
 
-    /** Whether cuDNN's batch norm takes this epsilon. */
+    /** Whether cuDNN's batch norm takes this epsilon (1e-5f, the usual setting, is a hair below 1e-5 as a double). */
     static boolean supportsEpsilon(float epsilon) {
-        return epsilon >= MIN_EPSILON;
+        return epsilon >= (float) MIN_EPSILON;
+    }
+
+    /** The epsilon handed to cuDNN: the float's value, raised by at most a rounding error to cuDNN's minimum. */
+    private static double cudnnEpsilon(float epsilon) {
+        return Math.max(epsilon, MIN_EPSILON);
     }
 
     private cudnnLRNDescriptor lrn(LrnSpec spec) {
@@ -79,7 +84,7 @@ final class CudnnNormalization implements AutoCloseable {
         cudnnTensorDescriptor d = cudnn.describe(shape);
         Cudnn.check(JCudnn.cudnnBatchNormalizationForwardTraining(cudnn.handle,
                 cudnnBatchNormMode.CUDNN_BATCHNORM_SPATIAL, Cudnn.ONE, Cudnn.ZERO, d, x, d, y, parameters(shape),
-                gamma, beta, momentum, runningMean, runningVariance, epsilon, savedMean, savedInvStd),
+                gamma, beta, momentum, runningMean, runningVariance, cudnnEpsilon(epsilon), savedMean, savedInvStd),
                 "cudnnBatchNormalizationForwardTraining", shape.toString());
     }
 
@@ -88,7 +93,7 @@ final class CudnnNormalization implements AutoCloseable {
         cudnnTensorDescriptor d = cudnn.describe(shape);
         Cudnn.check(JCudnn.cudnnBatchNormalizationForwardInference(cudnn.handle,
                 cudnnBatchNormMode.CUDNN_BATCHNORM_SPATIAL, Cudnn.ONE, Cudnn.ZERO, d, x, d, y, parameters(shape),
-                gamma, beta, runningMean, runningVariance, epsilon),
+                gamma, beta, runningMean, runningVariance, cudnnEpsilon(epsilon)),
                 "cudnnBatchNormalizationForwardInference", shape.toString());
     }
 
