@@ -8,6 +8,8 @@
 #   ./jcnn info                                    # what of the CUDA stack loads, and the devices
 #   ./gpu-tests                                    # the CUDA test suite: kernels and every op against the CPU
 #   ./jcnn train --device cuda --epochs 2          # a short LeNet training run on the GPU
+#   ./gpu-benchmarks StepBenchmark -f 1 -wi 3 -i 5 # the JMH benchmarks (tiers that load here), JMH's options
+#   python3 pytorch-reference.py                   # the same shapes timed in PyTorch, where it is installed
 #
 # Needs a JDK 17+ (its jlink; JAVA_HOME or the PATH's) and Maven, with network access to Maven Central the first
 # time. The runtime is the building JDK's version.
@@ -26,10 +28,13 @@ elif command -v javac >/dev/null 2>&1; then
 fi
 [ -x "${jlink:-}" ] || { echo "bundle: jlink not found: install a JDK 17+ or set JAVA_HOME" >&2; exit 1; }
 
-mvn -B -q -DskipTests package -pl src
+mvn -B -q -DskipTests package -pl src,benchmarks
 rm -rf "$out"
 mkdir -p "$out/lib"
-mvn -B -q dependency:copy -Dartifact=$junit_console -DoutputDirectory="$out/lib" -Dmdep.stripVersion=true
+for artifact in $junit_console org.openjdk.jmh:jmh-core:1.37 net.sf.jopt-simple:jopt-simple:5.0.4 \
+        org.apache.commons:commons-math3:3.6.1 dev.ludovic.netlib:blas:3.0.3; do
+    mvn -B -q dependency:copy -Dartifact=$artifact -DoutputDirectory="$out/lib" -Dmdep.stripVersion=true
+done
 
 # The modules jdeps reports for the jar (XChart and image reading need java.desktop), plus what the JUnit console
 # and JCuda's native loading use (the console scans the tests jar through the zip file system).
@@ -37,6 +42,8 @@ mvn -B -q dependency:copy -Dartifact=$junit_console -DoutputDirectory="$out/lib"
     --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/runtime" 2>/dev/null
 cp src/target/jcnn-*-all.jar "$out/lib/jcnn.jar"
 cp src/target/jcnn-*-tests.jar "$out/lib/jcnn-tests.jar"
+cp benchmarks/target/jcnn-benchmarks-*.jar "$out/lib/jcnn-benchmarks.jar"
+cp benchmarks/pytorch/reference.py "$out/pytorch-reference.py"
 
 cat > "$out/jcnn" <<'LAUNCHER'
 #!/bin/sh
@@ -56,7 +63,17 @@ exec "$here/runtime/bin/java" --add-modules jdk.incubator.vector ${JCNN_JAVA_OPT
     --class-path "$here/lib/jcnn.jar:$here/lib/jcnn-tests.jar" \
     --select-package io.jcnn.backend --exclude-package io.jcnn.backend.cpu "$@"
 LAUNCHER
-chmod +x "$out/jcnn" "$out/gpu-tests"
+cat > "$out/gpu-benchmarks" <<'LAUNCHER'
+#!/bin/sh
+# jcnn's JMH benchmarks (see benchmarks/ in the source): JMH's command line; backends and tiers that cannot run here
+# are left out with the reason. Forks run on the bundled runtime with the same class path.
+here=$(cd "$(dirname "$0")" && pwd)
+cp=$here/lib/jcnn-benchmarks.jar:$here/lib/jcnn.jar:$here/lib/jmh-core.jar:$here/lib/jopt-simple.jar
+cp=$cp:$here/lib/commons-math3.jar:$here/lib/blas.jar
+exec "$here/runtime/bin/java" --add-modules jdk.incubator.vector ${JCNN_JAVA_OPTS:-} -cp "$cp" \
+    io.jcnn.benchmarks.BenchmarkMain "$@"
+LAUNCHER
+chmod +x "$out/jcnn" "$out/gpu-tests" "$out/gpu-benchmarks"
 
 tar czf "$target/$name-linux-x86_64.tar.gz" -C "$target" "$name"
 echo "bundle: $target/$name-linux-x86_64.tar.gz, $(du -h "$target/$name-linux-x86_64.tar.gz" | cut -f1) packed," \

@@ -46,6 +46,10 @@ public class ConvBenchmark {
         @Param({"forward", "backwardData", "backwardFilter"})
         public String pass;
 
+        /** 0: the layer's batch ({@link Layers}); any other value overrides it, e.g. 128 for AlexNet on a GPU. */
+        @Param({"0"})
+        public int batch;
+
         Backend device;
         ConvPlan plan;
         double gflop;
@@ -58,7 +62,7 @@ public class ConvBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            Layers.Conv conv = Layers.conv(layer);
+            Layers.Conv conv = batch > 0 ? Layers.conv(layer).withBatch(batch) : Layers.conv(layer);
             if (pass.equals("forwardGemm") && !backend.equals("cpu")) {
                 throw new IllegalArgumentException("forwardGemm compares the CPU's convolution algorithms; use it "
                         + "with -p backend=cpu");

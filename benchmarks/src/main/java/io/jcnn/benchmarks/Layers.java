@@ -19,6 +19,10 @@ final class Layers {
 
     /** A convolution: input, filter and spec. */
     record Conv(Shape input, Shape filter, ConvSpec spec) {
+        /** The same layer at another batch size. */
+        Conv withBatch(int batch) {
+            return new Conv(input.withBatch(batch), filter, spec);
+        }
     }
 
     static Conv conv(String layer) {
