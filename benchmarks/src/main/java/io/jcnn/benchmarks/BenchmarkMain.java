@@ -3,15 +3,22 @@ package io.jcnn.benchmarks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import io.jcnn.benchmarks.report.BenchmarkReport;
+import io.jcnn.benchmarks.report.MachineDescription;
+import java.nio.file.Path;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * The benchmark jar's entry point: JMH's command line, except that where the user does not name the backends
- * ({@code -p backend=...}, {@code -p impl=...}), only those that can run on this machine are benchmarked, and each
- * one left out is reported with its reason, instead of failing in setup.
+ * The benchmark jar's entry point. {@code report RESULTS.json [--baseline EARLIER.json ...] [--out REPORT.md]} turns
+ * results into a Markdown report ({@link BenchmarkReport}); {@code machine [RESULTS.json]} describes this machine
+ * ({@link MachineDescription}). Anything else is JMH's command line, except that where the user does not name the
+ * backends ({@code -p backend=...}, {@code -p impl=...}), only those that can run on this machine are benchmarked,
+ * each one left out being reported with its reason instead of failing in setup; and a results file ({@code -rff})
+ * gets this machine's description beside it, for the report.
  */
 public final class BenchmarkMain {
     private static final List<String> GEMM_IMPLEMENTATIONS = List.of("jcnn-vector", "jcnn-portable", "openblas",
@@ -21,6 +28,14 @@ public final class BenchmarkMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("report")) {
+            BenchmarkReport.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("machine")) {
+            MachineDescription.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         CommandLineOptions cli = new CommandLineOptions(args);
         if (cli.shouldHelp() || cli.shouldList() || cli.shouldListWithParams() || cli.shouldListProfilers()
                 || cli.shouldListResultFormats()) {
@@ -34,7 +49,12 @@ public final class BenchmarkMain {
         if (!cli.getParameter("impl").hasValue()) {
             options.param("impl", available("impl", GEMM_IMPLEMENTATIONS, BenchmarkMain::gemmUnavailableReason));
         }
-        new Runner(options.build()).run();
+        Options built = options.build();
+        if (built.getResult().hasValue()) {
+            Path sidecar = MachineDescription.collect().writeNextTo(Path.of(built.getResult().get()));
+            System.err.println("# machine description: " + sidecar);
+        }
+        new Runner(built).run();
     }
 
     /** The names that can run here; prints one line for each that cannot, with why. */
