@@ -118,8 +118,8 @@ public final class ClassVisualization {
     public static Result run(InputGradient gradients, int classIndex, Settings settings, Picture start) {
         Shape shape = gradients.inputShape();
         if (shape.batch() != 1) {
-            throw new IllegalArgumentException("class visualisation: the model must be compiled for one image (batch 1),"
-                    + " it is compiled for " + shape);
+            throw new IllegalArgumentException("class visualisation: the model must be compiled for one image"
+                    + " (batch 1), it is compiled for " + shape);
         }
         ClassScores.checkClass(classIndex, gradients.classes(), "class visualisation");
         float[] initial = start == null ? noise(shape, settings) : startingImage(start, shape);
@@ -196,7 +196,8 @@ public final class ClassVisualization {
     }
 
     private static float[] startingImage(Picture start, Shape shape) {
-        if (start.channels() != shape.channels() || start.height() != shape.height() || start.width() != shape.width()) {
+        if (start.channels() != shape.channels() || start.height() != shape.height()
+                || start.width() != shape.width()) {
             throw new IllegalArgumentException("class visualisation: the starting image is " + start.channels() + "×"
                     + start.height() + "×" + start.width() + ", the model takes " + shape.channels() + "×"
                     + shape.height() + "×" + shape.width());

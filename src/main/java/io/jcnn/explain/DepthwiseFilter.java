@@ -9,7 +9,8 @@ import io.jcnn.tensor.Tensor;
 /**
  * One (2r+1)×(2r+1) kernel applied to every channel of an N×C×H×W tensor on its own, zero-padded so the output keeps
  * the input's size: a convolution with C groups, planned once on the backend. With a one-hot kernel it shifts the
- * image (jitter); with a Gaussian it blurs. Convolution is cross-correlation: y[i, j] = Σ k[a, b]·x[i + a − r, j + b − r].
+ * image (jitter); with a Gaussian it blurs. Convolution is cross-correlation:
+ * y[i, j] = Σ k[a, b]·x[i + a − r, j + b − r].
  */
 final class DepthwiseFilter implements AutoCloseable {
     private final Backend backend;

@@ -31,8 +31,8 @@ public final class FastGradientSign {
                         + maxEpsilon);
             }
             if (scanSteps < 1 || bisections < 0) {
-                throw new IllegalArgumentException("adversarial search: needs at least 1 scan step and 0 bisections, got "
-                        + scanSteps + " and " + bisections);
+                throw new IllegalArgumentException("adversarial search: needs at least 1 scan step and 0"
+                        + " bisections, got " + scanSteps + " and " + bisections);
             }
         }
 

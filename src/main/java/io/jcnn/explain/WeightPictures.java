@@ -60,8 +60,8 @@ public final class WeightPictures {
             }
         }
         throw new IllegalArgumentException("model '" + model.name() + "' has no convolution layer to draw the filters"
-                + " of (its layers: " + ModelLayers.describe(model) + "); for a model whose first layer is dense, draw its"
-                + " templates instead");
+                + " of (its layers: " + ModelLayers.describe(model) + "); for a model whose first layer is dense,"
+                + " draw its templates instead");
     }
 
     /**

@@ -44,7 +44,8 @@ class FastGradientSignTest {
             assertTrue(found.adversarialProbability() > 0.5);
             assertArrayEquals(new float[] {0.6f, 0.6f, 0.6f, 0.6f}, found.original().values());
             float darkened = 0.6f - found.epsilon();
-            assertArrayEquals(new float[] {darkened, darkened, darkened, darkened}, found.adversarial().values(), 1e-6f);
+            assertArrayEquals(new float[] {darkened, darkened, darkened, darkened}, found.adversarial().values(),
+                    1e-6f);
             // 70 or 71 scan steps (4·(0.6 − 0.35) is 1 give or take rounding, a tie that class 0 wins), 12
             // bisections and the final image.
             assertTrue(found.evaluations() == 83 || found.evaluations() == 84, "evaluations " + found.evaluations());

@@ -35,7 +35,8 @@ class LayerActivationsTest {
             }
             x.copyFrom(pixels);
             List<LayerActivations> layers = LayerActivations.of(model, x, 1);
-            assertEquals(List.of("conv", "relu", "flatten", "fc"), layers.stream().map(LayerActivations::layer).toList());
+            assertEquals(List.of("conv", "relu", "flatten", "fc"),
+                    layers.stream().map(LayerActivations::layer).toList());
             LayerActivations relu = layers.get(1);
             assertEquals("ReLU", relu.type());
             assertEquals(Shape.of(2, 3, 3), relu.shape());

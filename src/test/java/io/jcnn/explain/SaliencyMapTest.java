@@ -77,7 +77,8 @@ class SaliencyMapTest {
              InputGradient gradients = new InputGradient(model);
              Tensor image = backend.allocate(input)) {
             // Rows are the classes' weights over (channel 0: 4 pixels, channel 1: 4 pixels).
-            TinyNetworks.set(model, "fc.weight", 1, -4, 0, 2, -3, 1, 0, 0, /* class 1 */ 0, 0, 0.5f, 0, 0, 0, 0, -0.25f);
+            TinyNetworks.set(model, "fc.weight", 1, -4, 0, 2, -3, 1, 0, 0,
+                    /* class 1 */ 0, 0, 0.5f, 0, 0, 0, 0, -0.25f);
             List<SaliencyMap> maps = SaliencyMap.of(gradients, image, new int[] {0, 1}, GradientRule.PLAIN);
             assertArrayEquals(new float[] {0.75f, 1f, 0f, 0.5f}, maps.get(0).picture().values());
             assertArrayEquals(new float[] {0f, 0f, 1f, 0.5f}, maps.get(1).picture().values());
