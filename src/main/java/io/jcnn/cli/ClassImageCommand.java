@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
         description = {"Draw the image the network finds most typical of a class, and print its score as it rises.",
                 "Gradient ascent on the input, from seeded noise (or IMAGE / --index), raises the class score"
                         + " (before softmax) with L2 regularisation, jitter and blur, keeping pixels between black and"
-                        + " white. Several classes give one tile each."})
+                        + " white. Several classes give one tile each, each drawn from its own lowest value (black)"
+                        + " to its highest (white)."})
 final class ClassImageCommand extends ImageSubcommand {
     @Mixin
     ScaleOption scale;

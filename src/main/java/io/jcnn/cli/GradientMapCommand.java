@@ -3,9 +3,12 @@ package io.jcnn.cli;
 import io.jcnn.explain.ClassScores;
 import io.jcnn.explain.GradientRule;
 import io.jcnn.explain.InputGradient;
+import io.jcnn.explain.Picture;
 import io.jcnn.explain.SaliencyMap;
+import io.jcnn.explain.SaliencyOverlay;
 import io.jcnn.explain.TileGrid;
 import io.jcnn.tensor.Tensor;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,6 +24,10 @@ abstract class GradientMapCommand extends ImageSubcommand {
     @Option(names = "--class", paramLabel = "K",
             description = "The class whose score is explained. Default: the predicted class.")
     Integer classIndex;
+
+    @Option(names = "--overlay",
+            description = "Draw the map over the image, as red to yellow heat, instead of alone in grey.")
+    boolean overlay;
 
     /** How backward crosses the ReLUs. */
     abstract GradientRule rule();
@@ -44,10 +51,15 @@ abstract class GradientMapCommand extends ImageSubcommand {
                 out.println("note: model '" + model.header().modelName() + "' has no ReLU layer, so guided"
                         + " backpropagation gives the plain gradient");
             }
-            TileGrid grid = TileGrid.of(map.picture()).range(0f, 1f).scale(scale.of(map.width(), 112));
-            out.printf(Locale.ROOT, "%s: predicted %d (%.1f%%); %s of class %d (score %.3f) written to %s%n",
+            int magnification = scale.of(map.width(), 112);
+            BufferedImage picture = overlay
+                    ? SaliencyOverlay.render(Picture.item(input.values(), x.shape(), 0), model.pixelRange(), map,
+                            magnification)
+                    : TileGrid.of(map.picture()).range(0f, 1f).scale(magnification).render();
+            PngFiles.write(output(), picture);
+            out.printf(Locale.ROOT, "%s: predicted %d (%.1f%%); %s of class %d (score %.3f) written to %s (%d×%d)%n",
                     input.description(), predicted, 100 * scores.probability(0, predicted), what(), chosen,
-                    scores.score(0, chosen), write(grid, output()));
+                    scores.score(0, chosen), output(), picture.getWidth(), picture.getHeight());
             return 0;
         }
     }

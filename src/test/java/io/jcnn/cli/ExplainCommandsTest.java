@@ -108,6 +108,17 @@ class ExplainCommandsTest {
         png(guided, 56, 56);
         assertEquals(List.of("guided.png"), files(guided.getParent()));
 
+        Path overlay = dir.resolve("overlay.png");
+        explain("saliency", lenet.toString(), "--index", "3", "--overlay", "--out", overlay.toString());
+        BufferedImage heat = png(overlay, 112, 112);
+        boolean yellow = false;
+        for (int y = 0; y < 112; y++) {
+            for (int x = 0; x < 112; x++) {
+                yellow |= (heat.getRGB(x, y) & 0xFFFFFF) == 0xFFFF00;
+            }
+        }
+        assertTrue(yellow, "the most salient pixel is pure heat (yellow)");
+
         Path fileMap = dir.resolve("from-file.png");
         explain("saliency", lenet.toString(), digit.toString(), "--out", fileMap.toString());
         assertArrayEquals(Files.readAllBytes(map), Files.readAllBytes(fileMap), "a file and --index agree");
