@@ -1,6 +1,7 @@
 package io.jcnn.cli;
 
 import java.awt.Color;
+import java.awt.Font;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +52,7 @@ final class ConfusionMatrixChart {
                 .setMin(0)
                 .setMax(100)
                 .setRangeColors(new Color[] {Color.WHITE, new Color(107, 174, 214)})
+                .setValueFont(new Font(Font.SANS_SERIF, Font.PLAIN, Math.max(8, size / (5 * classes))))
                 .setValueFontColor(Color.BLACK)
                 .setHeatMapValueDecimalPattern("0.0");
         styler.setLegendVisible(false);
