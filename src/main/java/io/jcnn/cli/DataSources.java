@@ -4,7 +4,9 @@ import io.jcnn.data.Cifar10;
 import io.jcnn.data.Dataset;
 import io.jcnn.data.DatasetSplit;
 import io.jcnn.data.Mnist;
+import io.jcnn.model.Checkpoint;
 import io.jcnn.model.ModelSpec;
+import io.jcnn.tensor.Shape;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,5 +54,25 @@ final class DataSources {
             return data.padded(dy / 2);
         }
         return data;
+    }
+
+    /**
+     * The {@code split} ("test" or "train") of {@code data}, shaped for the model in {@code checkpoint}: padded when
+     * the model was trained on it padded (MNIST's 28×28 for a 32×32 network), and checked against the model's input.
+     */
+    static Dataset forCheckpoint(String data, String split, Path checkpoint, Checkpoint.Header header)
+            throws IOException {
+        DatasetSplit parts = load(data);
+        Dataset dataset = split.equals("test") ? parts.test() : parts.train();
+        int border = (header.sampleShape().dim(1) - dataset.height()) / 2;
+        if (border > 0 && header.sampleShape().dim(2) == dataset.width() + 2 * border) {
+            dataset = dataset.padded(border);
+        }
+        Shape sample = Shape.of(dataset.channels(), dataset.height(), dataset.width());
+        if (!sample.equals(header.sampleShape())) {
+            throw new IllegalArgumentException("checkpoint " + checkpoint + " was trained on " + header.sampleShape()
+                    + " images but dataset '" + dataset.name() + "' has " + sample);
+        }
+        return dataset;
     }
 }

@@ -46,6 +46,15 @@ public final class ImageLoader {
      */
     public static byte[] load(Path file, int channels, int height, int width) throws IOException {
         checkTarget(channels, height, width);
+        return convert(read(file), channels, height, width);
+    }
+
+    /**
+     * Decodes {@code file} as it is, for a caller that looks at it (its size) before {@link #convert converting} it.
+     *
+     * @throws IOException naming the file when it is missing, not an image, or damaged
+     */
+    public static BufferedImage read(Path file) throws IOException {
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
         }
@@ -64,7 +73,7 @@ public final class ImageLoader {
         if (image == null) {
             throw new IOException("cannot read " + file + ": not a PNG or JPEG image (nor another format Java reads)");
         }
-        return convert(image, channels, height, width);
+        return image;
     }
 
     /** {@link #load} for an image already in memory. */

@@ -50,7 +50,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!List.of("auto", "yes", "no").contains(invert)) {
+        if (!ModelInputs.INVERT_CHOICES.contains(invert)) {
             throw new ParameterException(spec.commandLine(), "--invert must be auto, yes or no, got '" + invert + "'");
         }
         if (top < 1) {
@@ -69,38 +69,13 @@ final class PredictCommand implements Callable<Integer> {
             try (Tensor input = backend.allocate(model.inputShape())) {
                 for (Path image : images) {
                     byte[] pixels = ImageLoader.load(image, channels, height, width);
-                    if (channels == 1 && (invert.equals("yes") || invert.equals("auto") && lightBorder(pixels,
-                            height, width))) {
-                        for (int i = 0; i < pixels.length; i++) {
-                            pixels[i] = (byte) (255 - (pixels[i] & 0xFF));
-                        }
-                    }
-                    float[] x = new float[pixels.length];
-                    for (int i = 0; i < x.length; i++) {
-                        x[i] = normalization.apply(pixels[i]);
-                    }
-                    input.copyFrom(x);
+                    input.copyFrom(ModelInputs.prepare(pixels, channels, height, width, invert, normalization));
                     float[] probabilities = softmax(model.forward(input, false).toArray());
                     out.println(image + ": " + ranking(probabilities, Math.min(top, classes)));
                 }
             }
         }
         return 0;
-    }
-
-    /** Whether the mean of the outermost pixels is light: dark ink on a light background. */
-    static boolean lightBorder(byte[] grey, int height, int width) {
-        long sum = 0;
-        int count = 0;
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                if (y == 0 || x == 0 || y == height - 1 || x == width - 1) {
-                    sum += grey[y * width + x] & 0xFF;
-                    count++;
-                }
-            }
-        }
-        return sum > 127L * count;
     }
 
     static float[] softmax(float[] logits) {

@@ -4,12 +4,10 @@ import io.jcnn.model.EpochMetrics;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -45,12 +43,7 @@ public final class TrainingCurveChart {
      * @param height  pixels, at least 150
      */
     public static void write(List<EpochMetrics> history, Path file, int width, int height) throws IOException {
-        BufferedImage image = render(history, width, height);
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        if (!ImageIO.write(image, "png", png)) {
-            throw new IOException("cannot write " + file + ": this Java runtime has no PNG encoder");
-        }
-        AtomicFiles.write(file, png.toByteArray());
+        PngFiles.write(file, render(history, width, height));
     }
 
     /** The chart as an RGB image of {@code width × height} pixels; see {@link #write} for the arguments. */

@@ -69,7 +69,7 @@ class LayeringTest {
 
     @Test
     void onlyBackendPackagesKnowConcreteBackends() {
-        for (String pkg : List.of("nn", "loss", "optim", "model", "check", "init", "tensor", "data")) {
+        for (String pkg : List.of("nn", "loss", "optim", "model", "check", "init", "tensor", "data", "explain")) {
             assertEquals(List.of(), filesImporting(pkg, "io.jcnn.backend.cpu"), pkg + " must not import the CPU backend");
             assertEquals(List.of(), filesImporting(pkg, "io.jcnn.backend.cuda"), pkg + " must not import the CUDA backend");
             assertEquals(List.of(), filesImporting(pkg, "jcuda"), pkg + " must not import JCuda");

@@ -70,7 +70,7 @@ class MainTest {
 
     @Test
     void everyCommandHasHelp() {
-        assertEquals(List.of("train", "eval", "predict", "download", "info", "help"), Main.commandNames());
+        assertEquals(List.of("train", "eval", "predict", "explain", "download", "info", "help"), Main.commandNames());
         for (String name : Main.commandNames()) {
             CliRun run = jcnn(name, "--help");
             assertEquals(0, run.exitCode(), run.toString());
@@ -107,7 +107,7 @@ class MainTest {
     void missingCommandSaysWhichExist() {
         CliRun run = jcnn();
         assertEquals(2, run.exitCode(), run.toString());
-        assertEquals(List.of("jcnn: a command is required: one of train, eval, predict, download, info, help (see jcnn --help)"), run.errLines());
+        assertEquals(List.of("jcnn: a command is required: one of train, eval, predict, explain, download, info, help (see jcnn --help)"), run.errLines());
     }
 
     @Test
