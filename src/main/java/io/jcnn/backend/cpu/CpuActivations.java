@@ -15,11 +15,19 @@ final class CpuActivations {
     }
 
     static void forward(CpuParallel parallel, Activation activation, float[] x, float[] y, int size) {
+        // The branch-free vector loops (CpuVectorActivations) run where the vector kernel does.
+        boolean vector = CpuConvolution.fusedAvailable();
         switch (activation.kind()) {
             case RELU -> parallel.forRange(size, MIN_CHUNK_CHEAP, (chunk, start, end) -> reluForward(x, y, start, end));
             case LEAKY_RELU -> {
                 float alpha = activation.alpha();
-                parallel.forRange(size, MIN_CHUNK_CHEAP, (chunk, start, end) -> leakyReluForward(alpha, x, y, start, end));
+                parallel.forRange(size, MIN_CHUNK_CHEAP, (chunk, start, end) -> {
+                    if (vector) {
+                        CpuVectorActivations.leakyReluForward(alpha, x, y, start, end);
+                    } else {
+                        leakyReluForward(alpha, x, y, start, end);
+                    }
+                });
             }
             case SIGMOID -> parallel.forRange(size, MIN_CHUNK_TRANSCENDENTAL,
                     (chunk, start, end) -> sigmoidForward(x, y, start, end));
@@ -31,13 +39,24 @@ final class CpuActivations {
 
     static void backward(CpuParallel parallel, Activation activation, float[] x, float[] y, float[] dy, float[] dx,
                          int size) {
+        boolean vector = CpuConvolution.fusedAvailable();
         switch (activation.kind()) {
-            case RELU -> parallel.forRange(size, MIN_CHUNK_CHEAP,
-                    (chunk, start, end) -> reluBackward(x, dy, dx, start, end));
+            case RELU -> parallel.forRange(size, MIN_CHUNK_CHEAP, (chunk, start, end) -> {
+                if (vector) {
+                    CpuVectorActivations.reluBackward(x, dy, dx, start, end);
+                } else {
+                    reluBackward(x, dy, dx, start, end);
+                }
+            });
             case LEAKY_RELU -> {
                 float alpha = activation.alpha();
-                parallel.forRange(size, MIN_CHUNK_CHEAP,
-                        (chunk, start, end) -> leakyReluBackward(alpha, x, dy, dx, start, end));
+                parallel.forRange(size, MIN_CHUNK_CHEAP, (chunk, start, end) -> {
+                    if (vector) {
+                        CpuVectorActivations.leakyReluBackward(alpha, x, dy, dx, start, end);
+                    } else {
+                        leakyReluBackward(alpha, x, dy, dx, start, end);
+                    }
+                });
             }
             case SIGMOID -> parallel.forRange(size, MIN_CHUNK_CHEAP,
                     (chunk, start, end) -> sigmoidBackward(y, dy, dx, start, end));
