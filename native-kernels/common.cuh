@@ -35,3 +35,19 @@ __device__ inline double block_sum(double v, double* shared) {
     __syncthreads();
     return result;
 }
+
+// Activation kinds, in the order of io.jcnn.backend.Activation.Kind.
+#define RELU 0
+#define LEAKY_RELU 1
+#define SIGMOID 2
+#define TANH 3
+
+// f(v) for an activation kind (alpha: leaky ReLU's negative slope).
+__device__ inline float activate(int kind, float alpha, float v) {
+    switch (kind) {
+        case RELU: return v > 0.0f ? v : 0.0f;
+        case LEAKY_RELU: return v > 0.0f ? v : alpha * v;
+        case SIGMOID: return 1.0f / (1.0f + expf(-v));
+        default: return tanhf(v);
+    }
+}

@@ -1,12 +1,6 @@
 // Elementwise ops, pointwise activations and the sum-of-squares reduction.
 #include "common.cuh"
 
-// Activation kinds, in the order of io.jcnn.backend.Activation.Kind.
-#define RELU 0
-#define LEAKY_RELU 1
-#define SIGMOID 2
-#define TANH 3
-
 extern "C" __global__ void fill(int n, float value, float* x) {
     GRID_STRIDE(i, n) { x[i] = value; }
 }
@@ -22,15 +16,7 @@ extern "C" __global__ void scale(int n, float alpha, float* x) {
 }
 
 extern "C" __global__ void activation_forward(int kind, float alpha, int n, const float* x, float* y) {
-    GRID_STRIDE(i, n) {
-        float v = x[i];
-        switch (kind) {
-            case RELU: y[i] = v > 0.0f ? v : 0.0f; break;
-            case LEAKY_RELU: y[i] = v > 0.0f ? v : alpha * v; break;
-            case SIGMOID: y[i] = 1.0f / (1.0f + expf(-v)); break;
-            default: y[i] = tanhf(v); break;
-        }
-    }
+    GRID_STRIDE(i, n) { y[i] = activate(kind, alpha, x[i]); }
 }
 
 // dx = dy * f'(x), from x (ReLU, leaky ReLU; derivative 0 at 0) or y = f(x) (sigmoid, tanh).

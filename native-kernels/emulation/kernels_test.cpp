@@ -212,6 +212,20 @@ static void test_bias_and_reductions() {
     close_all("bias gradient", edb, dbias.data(), 1e-6);
     launch(bias_add, grid1(n * c * s), BLOCK, n, c, s, y.data(), (const float*) bias.data());
     close_all("bias add", ey, y.data(), 1e-7);
+    for (int kind = 0; kind < 4; kind++) {
+        std::vector<float> z = uniform(16 + kind, n * c * s), out(n * c * s);
+        std::vector<double> ez(z.size()), eout(z.size());
+        for (int i = 0; i < n * c * s; i++) {
+            float v = z[i] + bias[(i / s) % c];
+            ez[i] = v;
+            eout[i] = kind == 0 ? (v > 0 ? v : 0) : kind == 1 ? (v > 0 ? v : 0.1 * v)
+                    : kind == 2 ? 1.0 / (1.0 + std::exp(-(double) v)) : std::tanh((double) v);
+        }
+        launch(bias_activation_forward, grid1(n * c * s), BLOCK, n, c, s, z.data(), (const float*) bias.data(), kind,
+               0.1f, out.data());
+        close_all("bias activation: z", ez, z.data(), 0);
+        close_all("bias activation: y", eout, out.data(), 1e-6);
+    }
     std::vector<float> x = uniform(15, 5000);
     std::vector<double> partials(8);
     launch(sum_of_squares_partial, dim3{8, 1, 1}, BLOCK, 5000, (const float*) x.data(), partials.data());

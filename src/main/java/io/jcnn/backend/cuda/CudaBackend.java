@@ -29,7 +29,8 @@ import jcuda.driver.JCudaDriver;
  * <p>Tiers ({@link CudaTier}), chosen at start-up from the probe and the tier asked for: cuDNN ({@link Cudnn}) for
  * convolution, pooling, activations, softmax, LRN and batch norm; cuBLAS ({@link CublasGemm}) for matrix products,
  * which also carry im2col convolution where cuDNN is absent; jcnn's PTX kernels for everything else and wherever a
- * library is missing, so the driver alone is enough. {@link #implementationCounts()} records which ran. Like the CPU
+ * library is missing, so the driver alone is enough. A bias add is deferred, so that when the next op is the
+ * activation of its output both run as one kernel. {@link #implementationCounts()} records which ran. Like the CPU
  * backend it is driven by one thread at a time.
  */
 public final class CudaBackend implements Backend {
@@ -57,6 +58,14 @@ public final class CudaBackend implements Backend {
     private long allocations;
     private long frees;
     private boolean closed;
+    /**
+     * A bias add not launched yet ({@link #biasAdd}): the activation that reads its output next runs fused with it
+     * (one pass instead of two); anything else that touches device memory launches it first.
+     */
+    private DeferredBias deferredBias;
+
+    private record DeferredBias(Tensor target, Tensor bias) {
+    }
     /** The events of {@link #deviceMillis}, created on first use. */
     private jcuda.driver.CUevent timerStart;
     private jcuda.driver.CUevent timerStop;
@@ -216,6 +225,7 @@ public final class CudaBackend implements Backend {
 
     void release(CudaStorage storage) {
         frees++;
+        flushDeferredBias();
         // A block still being uploaded into must not be handed out (and zeroed) before that copy lands.
         awaitUpload(storage);
         memory.release(storage.pointer);
@@ -225,6 +235,7 @@ public final class CudaBackend implements Backend {
     public void upload(float[] source, Tensor target) {
         OpChecks.upload(this, source, target);
         makeCurrent();
+        flushDeferredBias();
         uploads.upload(source, (CudaStorage) target.storage(), target.shape().toString());
     }
 
@@ -263,6 +274,7 @@ public final class CudaBackend implements Backend {
         }
         CudaException.check(JCudaDriver.cuEventRecord(timerStart, null), "cuEventRecord", "device timer");
         work.run();
+        flushDeferredBias();
         CudaException.check(JCudaDriver.cuEventRecord(timerStop, null), "cuEventRecord", "device timer");
         CudaException.check(JCudaDriver.cuEventSynchronize(timerStop), "cuEventSynchronize", "device timer");
         float[] millis = new float[1];
@@ -273,6 +285,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void synchronize() {
+        flushDeferredBias();
         CudaException.check(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize", deviceName);
     }
 
@@ -287,6 +300,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         closed = true;
+        deferredBias = null;
         makeCurrent();
         uploads.close();
         if (timerStart != null) {
@@ -309,6 +323,7 @@ public final class CudaBackend implements Backend {
     /** t's device address, once the compute stream waits for any upload into it still in flight. */
     static CUdeviceptr ptr(Tensor t) {
         CudaStorage storage = (CudaStorage) t.storage();
+        storage.owner.flushDeferredBias();
         awaitUpload(storage);
         return storage.pointer;
     }
@@ -546,12 +561,43 @@ public final class CudaBackend implements Backend {
                 Pointer.to(at(x, p.inputOffset(n, grp))), Pointer.to(p.columns));
     }
 
+    /** Deferred: launched fused with the next op if that is an activation of y, else before the next op. */
     @Override
     public void biasAdd(Tensor y, Tensor bias) {
         OpChecks.biasAdd(this, y, bias);
-        Shape s = y.shape();
-        launch1d(CudaKernel.BIAS_ADD, y.size(), ints(s.batch()), ints(s.channels()), ints(s.spatialSize()),
-                Pointer.to(ptr(y)), Pointer.to(ptr(bias)));
+        flushDeferredBias();
+        deferredBias = new DeferredBias(y, bias);
+    }
+
+    /** Launches the deferred bias add, if any, on its own. */
+    private void flushDeferredBias() {
+        DeferredBias d = deferredBias;
+        if (d == null) {
+            return;
+        }
+        deferredBias = null;
+        tally.add("biasAdd", CudaTier.KERNELS);
+        Shape s = d.target().shape();
+        launch1d(CudaKernel.BIAS_ADD, d.target().size(), ints(s.batch()), ints(s.channels()), ints(s.spatialSize()),
+                Pointer.to(ptr(d.target())), Pointer.to(ptr(d.bias())));
+    }
+
+    /**
+     * Runs the deferred bias add fused with the activation of its output, when x is that output: z += bias, then
+     * y = f(z), in one kernel (on every tier: one pass beats a bias kernel plus cuDNN's activation). False otherwise.
+     */
+    private boolean fusedBiasActivation(Activation activation, Tensor x, Tensor y) {
+        DeferredBias d = deferredBias;
+        if (d == null || d.target().storage() != x.storage() || d.target().size() != x.size()) {
+            return false;
+        }
+        deferredBias = null;
+        tally.add("biasActivationForward", CudaTier.KERNELS);
+        Shape s = d.target().shape();
+        launch1d(CudaKernel.BIAS_ACTIVATION_FORWARD, d.target().size(), ints(s.batch()), ints(s.channels()),
+                ints(s.spatialSize()), Pointer.to(ptr(d.target())), Pointer.to(ptr(d.bias())),
+                ints(activation.kind().ordinal()), floats(activation.alpha()), Pointer.to(ptr(y)));
+        return true;
     }
 
     @Override
@@ -637,6 +683,9 @@ public final class CudaBackend implements Backend {
     @Override
     public void activationForward(Activation activation, Tensor x, Tensor y) {
         OpChecks.activationForward(this, activation, x, y);
+        if (fusedBiasActivation(activation, x, y)) {
+            return;
+        }
         if (cudnnActivations != null && cudnnActivations.supports(activation)) {
             tally.add("activationForward", CudaTier.CUDNN);
             makeCurrent();

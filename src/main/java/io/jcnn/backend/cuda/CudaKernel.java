@@ -15,6 +15,7 @@ public enum CudaKernel {
     SUM_OF_SQUARES_PARTIAL("elementwise", "sum_of_squares_partial"),
     BIAS_ADD("bias", "bias_add"),
     BIAS_GRADIENT("bias", "bias_gradient"),
+    BIAS_ACTIVATION_FORWARD("bias", "bias_activation_forward"),
     SOFTMAX_FORWARD("losses", "softmax_forward"),
     SOFTMAX_BACKWARD("losses", "softmax_backward"),
     CHECK_LABELS("losses", "check_labels"),

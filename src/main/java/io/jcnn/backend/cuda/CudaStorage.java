@@ -9,7 +9,7 @@ final class CudaStorage implements Storage {
     final CUdeviceptr pointer;
     /** The event of an upload into this storage the compute stream has not waited for yet (see PinnedUploads). */
     CUevent pendingUpload;
-    private final CudaBackend owner;
+    final CudaBackend owner;
     private final int capacity;
     private boolean released;
 

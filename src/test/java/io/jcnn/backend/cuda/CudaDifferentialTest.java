@@ -251,6 +251,42 @@ class CudaDifferentialTest {
         }
     }
 
+    /**
+     * A bias add followed by an activation of its output runs as one fused kernel on every tier, leaving the biased
+     * values in place as the two ops would; a bias add followed by anything else runs on its own.
+     */
+    @ParameterizedTest
+    @EnumSource(CudaTier.class)
+    void biasAddThenActivationIsFused(CudaTier tier) {
+        use(tier);
+        Shape s = Shape.nchw(3, 6, 5, 7);
+        Shape c = Shape.of(6);
+        for (Activation a : new Activation[] {Activation.RELU, Activation.leakyRelu(0.1f), Activation.SIGMOID,
+            Activation.TANH}) {
+            assertRanOn("biasActivationForward", CudaTier.KERNELS, 1, () -> compare("bias then " + a,
+                    new Shape[] {c, s, s, s}, 2, 1e-6, 1e-6, (b, t) -> {
+                        b.copy(t.get(1), t.get(2));
+                        b.biasAdd(t.get(2), t.get(0));
+                        b.activationForward(a, t.get(2), t.get(3));
+                    }));
+        }
+        // Dense layers: a bias on N×F, then ReLU of a view of the same storage.
+        Shape f = Shape.of(4, 9);
+        assertRanOn("biasActivationForward", CudaTier.KERNELS, 1, () -> compare("dense bias then relu",
+                new Shape[] {Shape.of(9), f, f, f}, 2, 1e-6, 1e-6, (b, t) -> {
+                    b.copy(t.get(1), t.get(2));
+                    b.biasAdd(t.get(2), t.get(0));
+                    b.activationForward(Activation.RELU, t.get(2).reshape(Shape.of(36)), t.get(3).reshape(
+                            Shape.of(36)));
+                }));
+        assertRanOn("biasAdd", CudaTier.KERNELS, 1, () -> compare("bias then an activation of another tensor",
+                new Shape[] {c, s, s, s}, 2, 1e-6, 1e-6, (b, t) -> {
+                    b.copy(t.get(1), t.get(2));
+                    b.biasAdd(t.get(2), t.get(0));
+                    b.activationForward(Activation.RELU, t.get(1), t.get(3));
+                }));
+    }
+
     @ParameterizedTest
     @EnumSource(CudaTier.class)
     void lossesDropoutElementwiseAndOptimizers(CudaTier tier) {
