@@ -18,6 +18,8 @@ final class MarkdownReport {
     private final List<String> baselineLabels;
     private final Set<RowKey> currentKeys = new LinkedHashSet<>();
     /** Baseline rows with no counterpart in this run, by benchmark; removed as they are printed. */
+    /** A benchmark missing from this run is listed row by row up to this many rows, else counted. */
+    private static final int MAX_LISTED_ROWS = 3;
     private final Map<String, List<String>> onlyInBaselines = new LinkedHashMap<>();
     private final StringBuilder md = new StringBuilder();
     private boolean deviceColumnShown;
@@ -65,8 +67,16 @@ final class MarkdownReport {
         tables();
         if (!onlyInBaselines.isEmpty()) {
             md.append("\n### Benchmarks only in the baselines\n\n");
-            onlyInBaselines.forEach((benchmark, rows) -> rows.forEach(row -> md.append("- `")
-                    .append(JmhResult.shortName(benchmark)).append("` ").append(row).append('\n')));
+            onlyInBaselines.forEach((benchmark, rows) -> {
+                if (rows.size() > MAX_LISTED_ROWS) {
+                    // A whole benchmark left out of this run: one line, not one per parameter combination.
+                    md.append("- `").append(JmhResult.shortName(benchmark)).append("`: ").append(rows.size())
+                            .append(" rows, not in this run\n");
+                } else {
+                    rows.forEach(row -> md.append("- `").append(JmhResult.shortName(benchmark)).append("` ")
+                            .append(row).append('\n'));
+                }
+            });
         }
         legend();
         return md.toString();

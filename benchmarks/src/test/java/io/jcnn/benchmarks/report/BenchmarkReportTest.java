@@ -45,6 +45,17 @@ class BenchmarkReportTest {
                 """);
     }
 
+    /** A whole benchmark left out of a run that is compared with a full baseline is counted, not listed. */
+    @Test
+    void benchmarksMissingFromTheRunAreCountedWhenLarge() throws Exception {
+        Path subset = Path.of("results/cpu-activations-vector-jdk17.json");
+        Path full = Path.of("results/cpu-baseline-jdk17.json");
+        String report = BenchmarkReport.markdown(subset, List.of(full));
+        assertContains(report, "- `ConvBenchmark.conv2d`: 36 rows, not in this run\n");
+        assertContains(report, "- `GemmBenchmark.gemm`: 39 rows, not in this run\n");
+        assertTrue(!report.contains("impl=openblas, shape=4096"), "no row-by-row listing of a missing benchmark");
+    }
+
     @Test
     void headerGivesTheSettingsAndSaysWhenTheMachineIsUnknown() {
         String report = markdown(Fixtures.THRPT_AUX);
