@@ -49,7 +49,7 @@ public final class CudaBackend implements Backend {
     /** The cuBLAS tier for matrix products, or null: jcnn's SGEMM kernel then (see {@link #gemmTier()}). */
     private final CublasGemm cublas;
     private final String gemmTier;
-    /** The cuDNN session and its ops, or all null: jcnn's kernels then (see {@link #cudnnTier()}). */
+    /** The cuDNN handle and its ops, or all null: jcnn's kernels then (see {@link #cudnnTier()}). */
     private final Cudnn cudnn;
     private final CudnnActivations cudnnActivations;
     private final CudnnNormalization cudnnNormalization;

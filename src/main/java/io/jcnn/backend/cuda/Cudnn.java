@@ -13,7 +13,7 @@ import jcuda.jcudnn.cudnnTensorDescriptor;
 import jcuda.jcudnn.cudnnTensorFormat;
 
 /**
- * The CUDA backend's cuDNN session: one handle on the default stream, the tensor descriptors of the shapes seen so
+ * The CUDA backend's use of cuDNN: one handle on the default stream, the tensor descriptors of the shapes seen so
  * far (described once, kept until close, so no op re-describes per call) and one workspace shared by every op, grown
  * only when a plan needs more. Only created where {@link CudaProbe} found cuDNN.
  */

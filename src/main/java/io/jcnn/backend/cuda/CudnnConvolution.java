@@ -20,7 +20,7 @@ import jcuda.jcudnn.cudnnTensorFormat;
 /**
  * One convolution shape on the cuDNN tier: descriptors, and an algorithm per pass chosen once by cuDNN's heuristics
  * ({@code _v7}; cuDNN 9 has no older query), taking the first that succeeds and is deterministic, so runs reproduce.
- * Math is float32 FMA (no TF32). The workspace is the session's shared one, grown here to what the passes need.
+ * Math is float32 FMA (no TF32). The workspace is the shared one of {@link Cudnn}, grown here to what the passes need.
  */
 final class CudnnConvolution implements AutoCloseable {
     private static final int MAX_ALGORITHMS = 16;
@@ -128,7 +128,7 @@ final class CudnnConvolution implements AutoCloseable {
         }
     }
 
-    /** Destroys this shape's filter and convolution descriptors (tensor descriptors belong to the session). */
+    /** Destroys this shape's filter and convolution descriptors (tensor descriptors belong to {@link Cudnn}). */
     @Override
     public void close() {
         JCudnn.cudnnDestroyFilterDescriptor(w);
