@@ -10,6 +10,7 @@
 #   ./jcnn train --device cuda --epochs 2          # a short LeNet training run on the GPU
 #   ./gpu-benchmarks StepBenchmark -f 1 -wi 3 -i 5 # the JMH benchmarks (tiers that load here), JMH's options
 #   python3 pytorch-reference.py                   # the same shapes timed in PyTorch, where it is installed
+#   ./gpu-check [OUT]                              # all of the above in one go, every output kept under OUT
 #
 # Needs a JDK 17+ (its jlink; JAVA_HOME or the PATH's) and Maven, with network access to Maven Central the first
 # time. The runtime is the building JDK's version.
@@ -37,13 +38,15 @@ for artifact in $junit_console org.openjdk.jmh:jmh-core:1.37 net.sf.jopt-simple:
 done
 
 # The modules jdeps reports for the jar (XChart and image reading need java.desktop), plus what the JUnit console
-# and JCuda's native loading use (the console scans the tests jar through the zip file system).
-"$jlink" --add-modules java.base,java.desktop,java.logging,java.net.http,java.management,jdk.unsupported,jdk.zipfs,jdk.incubator.vector \
+# and JCuda's native loading use (the console scans the tests jar through the zip file system) and what the
+# benchmarks' machine description reads (jdk.management: the physical memory).
+"$jlink" --add-modules java.base,java.desktop,java.logging,java.net.http,java.management,jdk.management,jdk.unsupported,jdk.zipfs,jdk.incubator.vector \
     --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/runtime" 2>/dev/null
 cp src/target/jcnn-*-all.jar "$out/lib/jcnn.jar"
 cp src/target/jcnn-*-tests.jar "$out/lib/jcnn-tests.jar"
 cp benchmarks/target/jcnn-benchmarks-*.jar "$out/lib/jcnn-benchmarks.jar"
 cp benchmarks/pytorch/reference.py "$out/pytorch-reference.py"
+cp bundle/gpu-check "$out/gpu-check"
 
 cat > "$out/jcnn" <<'LAUNCHER'
 #!/bin/sh

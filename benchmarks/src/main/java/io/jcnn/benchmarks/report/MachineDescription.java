@@ -136,10 +136,17 @@ public record MachineDescription(String collectedAt, Cpu cpu, long memoryBytes, 
         return jvm + " logical cores for the JVM, " + listed + " in /proc/cpuinfo";
     }
 
-    /** The physical memory; the com.sun.management bean is container-aware, and absent from some JVMs. */
+    /**
+     * The physical memory; the com.sun.management bean is container-aware, and absent from some JVMs (a trimmed
+     * runtime without the jdk.management module), where this is 0.
+     */
     private static long physicalMemoryBytes() {
-        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean bean ? bean.getTotalMemorySize() : 0;
+        try {
+            OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+            return os instanceof com.sun.management.OperatingSystemMXBean bean ? bean.getTotalMemorySize() : 0;
+        } catch (LinkageError missingModule) {
+            return 0;
+        }
     }
 
     /** jcnn's view of the CUDA stack; the probe handles a machine without a GPU, this guards a broken binding. */
