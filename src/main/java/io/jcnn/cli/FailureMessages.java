@@ -1,5 +1,7 @@
 package io.jcnn.cli;
 
+import io.jcnn.backend.cuda.CudaException;
+import io.jcnn.backend.cuda.DeviceOutOfMemoryException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -43,7 +45,8 @@ final class FailureMessages {
         }
         boolean userFacing = failure instanceof IllegalArgumentException || failure instanceof IOException
                 || failure instanceof ArithmeticException || failure instanceof IllegalStateException
-                || failure instanceof UnsupportedOperationException;
+                || failure instanceof UnsupportedOperationException || failure instanceof CudaException
+                || failure instanceof DeviceOutOfMemoryException;
         if (userFacing && failure.getMessage() != null && !failure.getMessage().isBlank()) {
             return failure.getMessage();
         }

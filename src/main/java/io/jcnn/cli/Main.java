@@ -8,8 +8,8 @@ import picocli.CommandLine;
 /**
  * Entry point of the {@code jcnn} command. Every failure ends in one line on standard error, {@code jcnn: <what went
  * wrong>}, and an exit status: 0 success, 1 a runtime failure (a bad file, an unavailable device), 2 a usage error
- * (an unknown option, a bad value). Stack traces appear only with {@code --debug} or the environment variable
- * {@code JCNN_DEBUG=1}.
+ * (an unknown option, a bad value). Stack traces, and the library's debug log, appear only with {@code --debug} or
+ * the environment variable {@code JCNN_DEBUG=1}.
  */
 public final class Main {
     /** Exit status of a run that failed after its command line was understood. */
@@ -25,6 +25,7 @@ public final class Main {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
+        LibraryLogging.configure(debugRequested(args, System.getenv()), System.err);
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         System.exit(run(args, out, err, System.getenv()));

@@ -27,6 +27,7 @@ import java.util.Objects;
  * or corrupted file under an official name. Files already present with the right hash are not fetched again.
  */
 public final class MnistDownloader {
+    private static final System.Logger LOG = System.getLogger(MnistDownloader.class.getName());
     /** A public mirror of the original files, byte-identical to them. */
     public static final String DEFAULT_BASE_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/";
     /** The official files' SHA-256 hashes. */
@@ -126,6 +127,7 @@ public final class MnistDownloader {
                         + "; the file is corrupted or not the official one, so it was not kept");
             }
             Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            LOG.log(System.Logger.Level.DEBUG, () -> "downloaded " + url + " to " + target + ", SHA-256 verified");
         } finally {
             Files.deleteIfExists(temporary);
         }

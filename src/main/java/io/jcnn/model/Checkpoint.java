@@ -55,6 +55,7 @@ public final class Checkpoint {
     /** The format version this code writes and reads. */
     public static final int VERSION = 1;
     private static final int MAX_RANK = 8;
+    private static final System.Logger LOG = System.getLogger(Checkpoint.class.getName());
 
     private Checkpoint() {
     }
@@ -150,6 +151,8 @@ public final class Checkpoint {
             }
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             forceDirectory(dir);
+            LOG.log(System.Logger.Level.DEBUG, () -> "saved checkpoint " + file + " of model " + model.name()
+                    + (state != null ? " at epoch " + state.epochsCompleted() : ""));
         } finally {
             Files.deleteIfExists(temporary);
         }

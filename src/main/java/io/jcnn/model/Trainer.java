@@ -31,6 +31,7 @@ import java.util.function.BooleanSupplier;
  * infinite loss, which stops at once without saving, so the last checkpoint, from before the divergence, is kept.
  */
 public final class Trainer {
+    private static final System.Logger LOG = System.getLogger(Trainer.class.getName());
     private final Sequential model;
     private final Optimizer optimizer;
     private final DataLoader train;
@@ -152,6 +153,7 @@ public final class Trainer {
                             evaluation != null ? evaluation.accuracy() : Double.NaN,
                             seen / trainSeconds, (System.nanoTime() - started) / 1e9, optimizer.learningRate());
                     history.add(metrics);
+                    LOG.log(System.Logger.Level.DEBUG, () -> model.name() + ": " + metrics);
                     state = new TrainingState(seed, epoch + 1, 0, step, optimizer.learningRate());
                     save(state);
                     listener.onEpoch(metrics);

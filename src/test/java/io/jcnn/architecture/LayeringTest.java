@@ -75,4 +75,20 @@ class LayeringTest {
             assertEquals(List.of(), filesImporting(pkg, "jcuda"), pkg + " must not import JCuda");
         }
     }
+
+    /**
+     * A library does not print: what it has to say goes to {@code System.Logger} (which the application routes
+     * where it likes) or into an exception. Only the command line writes to the console.
+     */
+    @Test
+    void onlyTheCommandLinePrints() {
+        List<String> offenders = librarySources().stream()
+                .filter(p -> {
+                    String text = read(p);
+                    return text.contains("System.out") || text.contains("System.err") || text.contains("printStackTrace");
+                })
+                .map(Path::toString)
+                .collect(Collectors.toList());
+        assertEquals(List.of(), offenders, "library code must log through System.Logger, not print");
+    }
 }

@@ -40,6 +40,17 @@ class BackendsTest {
     }
 
     @Test
+    void autoTakesCudaOnlyWhenOptedIn() {
+        assertEquals(CudaBackendProvider.NOT_VERIFIED, CudaBackendProvider.notChosenByAutoReason(null));
+        assertEquals(CudaBackendProvider.NOT_VERIFIED, CudaBackendProvider.notChosenByAutoReason("false"));
+        assertEquals(null, CudaBackendProvider.notChosenByAutoReason("true"));
+        assertEquals(null, CudaBackendProvider.notChosenByAutoReason(" true "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CudaBackendProvider.notChosenByAutoReason("yes"));
+        assertEquals("jcnn.cuda.auto must be true or false, got 'yes'", e.getMessage());
+    }
+
+    @Test
     void unavailableCudaIsAnErrorWithOneClearLine() {
         assumeNoCudaDevice();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.create("cuda", 1));

@@ -7,6 +7,8 @@ import io.jcnn.backend.Backend;
 import io.jcnn.backend.BackendStatus;
 import io.jcnn.backend.Backends;
 import io.jcnn.backend.cpu.CpuBackend;
+import io.jcnn.backend.cuda.CudaException;
+import io.jcnn.backend.cuda.DeviceOutOfMemoryException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -45,6 +47,10 @@ class FailureHandlingTest {
                     case "unchecked" -> throw new UncheckedIOException(new NoSuchFileException("model.ckpt"));
                     case "io" -> throw new IOException("checkpoint model.ckpt is corrupted:\nchecksum mismatch");
                     case "bug" -> throw new NullPointerException("boom");
+                    case "device-memory" -> throw new DeviceOutOfMemoryException("cuda: out of device memory"
+                            + " allocating 2.0 GiB: the device has 1.0 GiB free");
+                    case "cuda" -> throw new CudaException("cuda: cuModuleLoadData failed with"
+                            + " CUDA_ERROR_UNSUPPORTED_PTX_VERSION (module gemm.ptx)");
                     default -> throw new AssertionError(fail);
                 }
             }
@@ -93,6 +99,14 @@ class FailureHandlingTest {
         assertFailure(1, "no such file or directory: /data/mnist", compute("--fail", "missing"));
         assertFailure(1, "no such file or directory: model.ckpt", compute("--fail", "unchecked"));
         assertFailure(1, "checkpoint model.ckpt is corrupted:; checksum mismatch", compute("--fail", "io"));
+    }
+
+    @Test
+    void deviceFailuresPrintTheirMessageNotAnInternalError() {
+        assertFailure(1, "cuda: out of device memory allocating 2.0 GiB: the device has 1.0 GiB free",
+                compute("--fail", "device-memory"));
+        assertFailure(1, "cuda: cuModuleLoadData failed with CUDA_ERROR_UNSUPPORTED_PTX_VERSION (module gemm.ptx)",
+                compute("--fail", "cuda"));
     }
 
     @Test

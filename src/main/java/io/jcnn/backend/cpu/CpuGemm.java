@@ -71,6 +71,15 @@ final class CpuGemm {
         static final Choice CHOICE = choose(System.getProperty(KERNEL_PROPERTY), VECTOR_UNAVAILABLE);
         static final String NAME = CHOICE.kernel() == Kernel.VECTOR ? CpuGemmVectorKernel.name()
                 : CHOICE.kernel() == Kernel.PORTABLE ? "auto-vectorised" : null;
+
+        static {
+            boolean portableAskedFor = "portable".equals(System.getProperty(KERNEL_PROPERTY, "auto").trim());
+            if (CHOICE.kernel() == Kernel.PORTABLE && !portableAskedFor) {
+                // Logged here because the choice is made once per JVM, so the notice appears once.
+                System.getLogger(CpuGemm.class.getName()).log(System.Logger.Level.INFO,
+                        "cpu: matrix products on the portable kernel: " + VECTOR_UNAVAILABLE);
+            }
+        }
     }
 
     /**

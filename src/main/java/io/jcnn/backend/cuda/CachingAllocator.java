@@ -54,7 +54,8 @@ final class CachingAllocator<P> implements AutoCloseable {
             if (pointer == null) {
                 throw new DeviceOutOfMemoryException(String.format(Locale.ROOT,
                         "cuda: out of device memory allocating %s: the device has %s free, jcnn holds %s in live "
-                                + "tensors and workspaces (peak %s)", bytes(bytes), bytes(memory.freeBytes()),
+                                + "tensors and workspaces (peak %s); use a smaller batch, or close tensors and "
+                                + "backends no longer needed", bytes(bytes), bytes(memory.freeBytes()),
                         bytes(liveBytes), bytes(peakBytes)));
             }
             deviceAllocations++;

@@ -14,6 +14,8 @@ import io.jcnn.backend.PoolPlan;
 import io.jcnn.backend.PoolSpec;
 import io.jcnn.tensor.Shape;
 import io.jcnn.tensor.Tensor;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -34,6 +36,9 @@ import jcuda.driver.JCudaDriver;
  * backend it is driven by one thread at a time.
  */
 public final class CudaBackend implements Backend {
+    private static final System.Logger LOG = System.getLogger(CudaBackend.class.getName());
+    /** Fallbacks already logged: the same missing library is reported once per JVM, not once per backend. */
+    private static final Set<String> REPORTED_FALLBACKS = ConcurrentHashMap.newKeySet();
     private static final int THREADS = 256;
     /** Grid size cap for grid-stride kernels, and the fixed grid of the reductions (their partial count). */
     private static final int MAX_BLOCKS = 4096;
@@ -136,6 +141,12 @@ public final class CudaBackend implements Backend {
         }
         cudnnActivations = cudnn == null ? null : new CudnnActivations(cudnn);
         cudnnNormalization = cudnn == null ? null : new CudnnNormalization(cudnn);
+        LOG.log(System.Logger.Level.DEBUG, () -> "started " + description());
+        for (String fallback : fallbacks()) {
+            if (REPORTED_FALLBACKS.add(fallback)) {
+                LOG.log(System.Logger.Level.INFO, deviceName + ": " + fallback);
+            }
+        }
     }
 
     /** The best tier this backend was allowed to use. */

@@ -47,6 +47,8 @@ public record CudaProbe(Component driver, List<CudaDevice> devices, Component cu
         }
     }
 
+    /** The oldest driver API version jcnn runs on: CUDA 12.0 (driver 525.60). */
+    static final int MIN_DRIVER_CUDA_VERSION = 12000;
     static final String DRIVER_FIX = "install the NVIDIA driver (525.60 or later, for CUDA 12)";
     static final String CUBLAS_FIX = "install cuBLAS for CUDA 12 (a CUDA 12.x toolkit, or the nvidia-cublas-cu12 "
             + "wheel) and add the folder holding libcublas.so.12 to LD_LIBRARY_PATH";
@@ -62,7 +64,10 @@ public record CudaProbe(Component driver, List<CudaDevice> devices, Component cu
     private static CudaProbe run() {
         Component driver = probeDriver();
         List<CudaDevice> devices = driver.loaded() ? probeDevices() : List.of();
-        return new CudaProbe(driver, devices, probeCublas(), probeCudnn(), probeKernels());
+        CudaProbe probe = new CudaProbe(driver, devices, probeCublas(), probeCudnn(), probeKernels());
+        System.Logger log = System.getLogger(CudaProbe.class.getName());
+        log.log(System.Logger.Level.DEBUG, () -> "CUDA probe:\n  " + String.join("\n  ", probe.lines()));
+        return probe;
     }
 
     /** The probe's result for this JVM. */
@@ -100,6 +105,10 @@ public record CudaProbe(Component driver, List<CudaDevice> devices, Component cu
             int[] version = new int[1];
             JCudaDriver.cuDriverGetVersion(version);
             String cuda = "driver for CUDA " + version[0] / 1000 + "." + version[0] % 1000 / 10;
+            String tooOld = version[0] > 0 ? driverTooOldReason(version[0]) : null;
+            if (tooOld != null) {
+                return new Component("driver", false, tooOld);
+            }
             if (status == CUresult.CUDA_SUCCESS || status == CUresult.CUDA_ERROR_NO_DEVICE) {
                 return new Component("driver", true, cuda);
             }
@@ -108,6 +117,19 @@ public record CudaProbe(Component driver, List<CudaDevice> devices, Component cu
         } catch (LinkageError e) {
             return missing("driver", e, "libcuda.so.1", DRIVER_FIX);
         }
+    }
+
+    /**
+     * Why a driver reporting {@code cudaVersion} (as cuDriverGetVersion: 1000·major + 10·minor) cannot run jcnn, or
+     * null: the PTX kernels (ISA 8.0) and the CUDA 12 libraries need a driver for CUDA 12.0 or later. Without this
+     * check an old driver would fail later, at the first kernel load, with a less helpful message.
+     */
+    static String driverTooOldReason(int cudaVersion) {
+        if (cudaVersion >= MIN_DRIVER_CUDA_VERSION) {
+            return null;
+        }
+        return "the NVIDIA driver supports CUDA " + cudaVersion / 1000 + "." + cudaVersion % 1000 / 10
+                + " but jcnn needs CUDA 12.0 or later: " + DRIVER_FIX;
     }
 
     private static List<CudaDevice> probeDevices() {

@@ -11,6 +11,7 @@ import jcuda.Pointer;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUjit_option;
 import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 import jcuda.driver.JITOptions;
 
@@ -62,8 +63,10 @@ final class LoadedKernels implements AutoCloseable {
         int status = JCudaDriver.cuModuleLoadDataJIT(module, Pointer.to(ptx), options);
         if (status != 0) {
             String log = options.getString(CUjit_option.CU_JIT_ERROR_LOG_BUFFER);
+            String hint = status == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION
+                    ? "; the NVIDIA driver is older than this PTX (ISA 8.0, CUDA 12.0): " + CudaProbe.DRIVER_FIX : "";
             CudaException.check(status, "cuModuleLoadData", "module " + name + ".ptx; JIT log: "
-                    + (log == null || log.isBlank() ? "(empty)" : log.strip()));
+                    + (log == null || log.isBlank() ? "(empty)" : log.strip()) + hint);
         }
         return module;
     }

@@ -100,7 +100,8 @@ class CachingAllocatorTest {
         allocator.allocate(600);
         DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class, () -> allocator.allocate(700));
         assertEquals("cuda: out of device memory allocating 700 B: the device has 400 B free, jcnn holds 600 B in live"
-                + " tensors and workspaces (peak 600 B)", e.getMessage());
+                + " tensors and workspaces (peak 600 B); use a smaller batch, or close tensors and backends no longer"
+                + " needed", e.getMessage());
         assertEquals(600, allocator.liveBytes(), "a failed request changes nothing");
     }
 

@@ -69,4 +69,14 @@ class CudaProbeTest {
         assertEquals(new Component("cuBLAS", false, "its JCuda binding failed to load (undefined symbol: cublasFoo; "
                 + "it needs libcublas.so.12): fix"), CudaProbe.missing("cuBLAS", other, "libcublas.so.12", "fix"));
     }
+
+    @Test
+    void aDriverOlderThanCuda12IsRefusedWithTheVersionAndTheFix() {
+        assertEquals("the NVIDIA driver supports CUDA 11.4 but jcnn needs CUDA 12.0 or later: " + CudaProbe.DRIVER_FIX,
+                CudaProbe.driverTooOldReason(11040));
+        assertEquals("the NVIDIA driver supports CUDA 11.8 but jcnn needs CUDA 12.0 or later: " + CudaProbe.DRIVER_FIX,
+                CudaProbe.driverTooOldReason(11080));
+        assertEquals(null, CudaProbe.driverTooOldReason(12000));
+        assertEquals(null, CudaProbe.driverTooOldReason(13000));
+    }
 }
