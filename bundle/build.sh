@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds the portable GPU bundle, bundle/target/jcnn-gpu-bundle-linux-x86_64.tar.gz: a jlink-trimmed Java runtime,
-# jcnn's command-line jar (with JCuda and its Linux x86-64 natives), the test classes and the JUnit console
-# launcher, and two launchers. It runs on a Linux x86-64 machine with only the NVIDIA driver: no Java, no Maven, no
-# CUDA toolkit, no network.
+# Builds the portable GPU bundle, bundle/target/jcnn-gpu-bundle-linux-x86_64.tar.gz: what bundle/install.sh
+# installs (a jlink-trimmed Java runtime, jcnn's command-line jar with JCuda and its Linux x86-64 natives, the jcnn
+# launcher), plus the test classes, the JUnit console, the benchmarks and their launchers. It runs on a Linux x86-64
+# machine with only the NVIDIA driver: no Java, no Maven, no CUDA toolkit, no network.
 #
 #   tar xzf jcnn-gpu-bundle-linux-x86_64.tar.gz && cd jcnn-gpu-bundle
 #   ./jcnn info                                    # what of the CUDA stack loads, and the devices
@@ -22,38 +22,20 @@ target=$root/bundle/target
 out=$target/$name
 junit_console=org.junit.platform:junit-platform-console-standalone:1.10.2
 
-if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/jlink" ]; then
-    jlink=$JAVA_HOME/bin/jlink
-elif command -v javac >/dev/null 2>&1; then
-    jlink=$(dirname "$(readlink -f "$(command -v javac)")")/jlink
-fi
-[ -x "${jlink:-}" ] || { echo "bundle: jlink not found: install a JDK 17+ or set JAVA_HOME" >&2; exit 1; }
-
 mvn -B -q -DskipTests package -pl src,benchmarks
 rm -rf "$out"
-mkdir -p "$out/lib"
+# The runtime, jcnn.jar and the jcnn launcher, as in the Docker image.
+bundle/install.sh "$out"
 for artifact in $junit_console org.openjdk.jmh:jmh-core:1.37 net.sf.jopt-simple:jopt-simple:5.0.4 \
         org.apache.commons:commons-math3:3.6.1 dev.ludovic.netlib:blas:3.0.3; do
     mvn -B -q dependency:copy -Dartifact=$artifact -DoutputDirectory="$out/lib" -Dmdep.stripVersion=true
 done
 
-# The modules jdeps reports for the jar (XChart and image reading need java.desktop), plus what the JUnit console
-# and JCuda's native loading use (the console scans the tests jar through the zip file system) and what the
-# benchmarks' machine description reads (jdk.management: the physical memory).
-"$jlink" --add-modules java.base,java.desktop,java.logging,java.net.http,java.management,jdk.management,jdk.unsupported,jdk.zipfs,jdk.incubator.vector \
-    --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/runtime" 2>/dev/null
-cp src/target/jcnn-*-all.jar "$out/lib/jcnn.jar"
 cp src/target/jcnn-*-tests.jar "$out/lib/jcnn-tests.jar"
 cp benchmarks/target/jcnn-benchmarks-*.jar "$out/lib/jcnn-benchmarks.jar"
 cp benchmarks/pytorch/reference.py "$out/pytorch-reference.py"
 cp bundle/gpu-check "$out/gpu-check"
 
-cat > "$out/jcnn" <<'LAUNCHER'
-#!/bin/sh
-# jcnn's command line on the bundled runtime. JCNN_JAVA_OPTS passes options to the JVM.
-here=$(cd "$(dirname "$0")" && pwd)
-exec "$here/runtime/bin/java" --add-modules jdk.incubator.vector ${JCNN_JAVA_OPTS:-} -jar "$here/lib/jcnn.jar" "$@"
-LAUNCHER
 cat > "$out/gpu-tests" <<'LAUNCHER'
 #!/bin/sh
 # The backend tests: the CUDA probe, our kernels on the device, every op of the CUDA backend against the CPU backend
@@ -76,7 +58,7 @@ cp=$cp:$here/lib/commons-math3.jar:$here/lib/blas.jar
 exec "$here/runtime/bin/java" --add-modules jdk.incubator.vector ${JCNN_JAVA_OPTS:-} -cp "$cp" \
     io.jcnn.benchmarks.BenchmarkMain "$@"
 LAUNCHER
-chmod +x "$out/jcnn" "$out/gpu-tests" "$out/gpu-benchmarks"
+chmod +x "$out/gpu-tests" "$out/gpu-benchmarks"
 
 tar czf "$target/$name-linux-x86_64.tar.gz" -C "$target" "$name"
 echo "bundle: $target/$name-linux-x86_64.tar.gz, $(du -h "$target/$name-linux-x86_64.tar.gz" | cut -f1) packed," \

@@ -6,14 +6,16 @@ import io.jcnn.backend.cuda.CudaProbe;
 /**
  * The CUDA backend's place in {@link Backends}: available wherever the driver reports a device (the probe names what
  * is missing otherwise). Until the differential suite has passed on real hardware, {@code auto} picks it only when
- * the system property {@value #AUTO_PROPERTY} is {@code true} (the Docker image sets it); {@code --device cuda}
- * always does.
+ * the system property {@value #AUTO_PROPERTY}, or else the environment variable {@value #AUTO_VARIABLE}, is
+ * {@code true} (the Docker image sets the variable); {@code --device cuda} always does.
  */
 final class CudaBackendProvider implements BackendProvider {
     /** System property that lets {@code auto} choose CUDA: {@code true} or {@code false} (the default). */
     static final String AUTO_PROPERTY = "jcnn.cuda.auto";
+    /** Environment variable read when the property is not set; the same values. */
+    static final String AUTO_VARIABLE = "JCNN_CUDA_AUTO";
     static final String NOT_VERIFIED = "the CUDA backend has not yet been checked against the CPU on a GPU "
-            + "(--device cuda or -D" + AUTO_PROPERTY + "=true uses it)";
+            + "(--device cuda, or " + AUTO_VARIABLE + "=true for auto, uses it)";
 
     @Override
     public String name() {
@@ -27,18 +29,20 @@ final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public String notChosenByAutoReason() {
-        return notChosenByAutoReason(System.getProperty(AUTO_PROPERTY));
+        String property = System.getProperty(AUTO_PROPERTY);
+        return property != null ? notChosenByAutoReason(AUTO_PROPERTY, property)
+                : notChosenByAutoReason(AUTO_VARIABLE, System.getenv(AUTO_VARIABLE));
     }
 
-    /** {@link #notChosenByAutoReason()} for a value of {@value #AUTO_PROPERTY} (null when unset). */
-    static String notChosenByAutoReason(String optIn) {
+    /** {@link #notChosenByAutoReason()} for the value of the property or variable {@code name} (null: unset). */
+    static String notChosenByAutoReason(String name, String optIn) {
         if (optIn == null || optIn.isBlank() || optIn.strip().equals("false")) {
             return NOT_VERIFIED;
         }
         if (optIn.strip().equals("true")) {
             return null;
         }
-        throw new IllegalArgumentException(AUTO_PROPERTY + " must be true or false, got '" + optIn + "'");
+        throw new IllegalArgumentException(name + " must be true or false, got '" + optIn + "'");
     }
 
     @Override

@@ -41,13 +41,14 @@ class BackendsTest {
 
     @Test
     void autoTakesCudaOnlyWhenOptedIn() {
-        assertEquals(CudaBackendProvider.NOT_VERIFIED, CudaBackendProvider.notChosenByAutoReason(null));
-        assertEquals(CudaBackendProvider.NOT_VERIFIED, CudaBackendProvider.notChosenByAutoReason("false"));
-        assertEquals(null, CudaBackendProvider.notChosenByAutoReason("true"));
-        assertEquals(null, CudaBackendProvider.notChosenByAutoReason(" true "));
+        String name = CudaBackendProvider.AUTO_VARIABLE;
+        assertEquals(CudaBackendProvider.NOT_VERIFIED, CudaBackendProvider.notChosenByAutoReason(name, null));
+        assertEquals(CudaBackendProvider.NOT_VERIFIED, CudaBackendProvider.notChosenByAutoReason(name, "false"));
+        assertEquals(null, CudaBackendProvider.notChosenByAutoReason(name, "true"));
+        assertEquals(null, CudaBackendProvider.notChosenByAutoReason(name, " true "));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> CudaBackendProvider.notChosenByAutoReason("yes"));
-        assertEquals("jcnn.cuda.auto must be true or false, got 'yes'", e.getMessage());
+                () -> CudaBackendProvider.notChosenByAutoReason(name, "yes"));
+        assertEquals("JCNN_CUDA_AUTO must be true or false, got 'yes'", e.getMessage());
     }
 
     @Test
