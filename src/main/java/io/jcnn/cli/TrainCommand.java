@@ -1,6 +1,7 @@
 package io.jcnn.cli;
 
 import io.jcnn.backend.Backend;
+import io.jcnn.backend.BackendChoice;
 import io.jcnn.backend.CheckedBackend;
 import io.jcnn.backend.cpu.CpuBackend;
 import io.jcnn.data.Augmentation;
@@ -117,6 +118,10 @@ final class TrainCommand implements Callable<Integer> {
                 state = Checkpoint.load(resumeFrom, model, optimizer).state();
                 console.printf(Locale.ROOT, "resuming from %s at epoch %d, batch %d (step %d)%n", resumeFrom,
                         state.epoch(), state.batchInEpoch(), state.step());
+            }
+            if (device.device().equals("auto")) {
+                BackendChoice choice = device.choice();
+                console.printf(Locale.ROOT, "device auto: %s (%s)%n", choice.backend(), choice.reason());
             }
             console.printf(Locale.ROOT, "model %s (%,d parameters) on %s; data %s: %,d train / %,d test images%n",
                     modelSpec.name(), model.parameterCount(), backend.description(), options.data, train.size(),

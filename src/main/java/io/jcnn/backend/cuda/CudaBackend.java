@@ -103,6 +103,10 @@ public final class CudaBackend implements Backend {
         CudaProbe.CudaDevice info = CudaProbe.get().devices().stream().filter(d -> d.ordinal() == ordinal)
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("no CUDA device " + ordinal + ": the"
                         + " driver reports " + CudaProbe.get().devices().size()));
+        String tooOld = CudaProbe.tooOldReason(info);
+        if (tooOld != null) {
+            throw new IllegalArgumentException("device cuda is not available: " + tooOld);
+        }
         this.tier = java.util.Objects.requireNonNull(tier, "tier");
         deviceName = info.name();
         CudaException.check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet", "device " + ordinal);

@@ -47,6 +47,9 @@ public record CudaProbe(Component driver, List<CudaDevice> devices, Component cu
         }
     }
 
+    /** The oldest GPUs the PTX kernels (compute_75) run on: compute capability 7.5. */
+    static final int MIN_MAJOR = 7;
+    static final int MIN_MINOR = 5;
     /** The oldest driver API version jcnn runs on: CUDA 12.0 (driver 525.60). */
     static final int MIN_DRIVER_CUDA_VERSION = 12000;
     static final String DRIVER_FIX = "install the NVIDIA driver (525.60 or later, for CUDA 12)";
@@ -75,12 +78,27 @@ public record CudaProbe(Component driver, List<CudaDevice> devices, Component cu
         return Once.RESULT;
     }
 
-    /** Null when a CUDA device can be used (driver loaded, at least one device), else why not, in one line. */
+    /**
+     * Null when a CUDA device can be used (driver loaded, device 0 present and new enough for the kernels), else why
+     * not, in one line.
+     */
     public String deviceUnavailableReason() {
         if (!driver.loaded()) {
             return driver.detail();
         }
-        return devices.isEmpty() ? "the NVIDIA driver reports no CUDA device (" + driver.detail() + ")" : null;
+        return devices.isEmpty() ? "the NVIDIA driver reports no CUDA device (" + driver.detail() + ")"
+                : tooOldReason(devices.get(0));
+    }
+
+    /**
+     * Why jcnn's kernels cannot run on {@code device}, or null: the PTX targets compute capability 7.5 (Turing), and
+     * the driver cannot compile it for an older GPU.
+     */
+    static String tooOldReason(CudaDevice device) {
+        boolean supported = device.major() > MIN_MAJOR || (device.major() == MIN_MAJOR && device.minor() >= MIN_MINOR);
+        return supported ? null : "CUDA device " + device.ordinal() + " (" + device.name() + ") has compute capability "
+                + device.major() + "." + device.minor() + "; jcnn's kernels need " + MIN_MAJOR + "." + MIN_MINOR
+                + " (Turing) or newer";
     }
 
     /** Each component on one line, then the devices: what {@code jcnn info} prints. */

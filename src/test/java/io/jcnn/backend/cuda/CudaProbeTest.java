@@ -79,4 +79,14 @@ class CudaProbeTest {
         assertEquals(null, CudaProbe.driverTooOldReason(12000));
         assertEquals(null, CudaProbe.driverTooOldReason(13000));
     }
+
+    @Test
+    void aGpuOlderThanTuringIsRefusedByNameAndCapability() {
+        assertEquals("CUDA device 0 (Tesla V100-SXM2-16GB) has compute capability 7.0; jcnn's kernels need 7.5"
+                + " (Turing) or newer", CudaProbe.tooOldReason(new CudaProbe.CudaDevice(0, "Tesla V100-SXM2-16GB", 7,
+                0, 16L << 30)));
+        assertEquals(null, CudaProbe.tooOldReason(new CudaProbe.CudaDevice(0, "T4", 7, 5, 16L << 30)));
+        assertEquals(null, CudaProbe.tooOldReason(new CudaProbe.CudaDevice(0, "A100", 8, 0, 40L << 30)));
+        assertEquals(null, CudaProbe.tooOldReason(new CudaProbe.CudaDevice(1, "H100", 9, 0, 80L << 30)));
+    }
 }
