@@ -259,6 +259,11 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * Receives the progress of the run (epochs, batches, the stop); by default nothing does.
+         *
+         * @throws NullPointerException if {@code listener} is null
+         */
         public Builder listener(TrainingListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
@@ -282,6 +287,7 @@ public final class Trainer {
             return this;
         }
 
+        /** A trainer with these settings. */
         public Trainer build() {
             return new Trainer(this);
         }
