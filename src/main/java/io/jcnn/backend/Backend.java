@@ -114,6 +114,10 @@ public interface Backend extends AutoCloseable {
     /** Validates and plans pooling of {@code input} N×C×H×W. */
     PoolPlan planPool2d(Shape input, PoolSpec spec);
 
+    /**
+     * y = max or average of each window of x, per the plan's {@link PoolSpec}; x is the plan's input shape, y its
+     * output shape. Average pooling divides by the full window, padding included.
+     */
     void pool2dForward(PoolPlan plan, Tensor x, Tensor y);
 
     /**

@@ -42,15 +42,25 @@ public record ConvGeometry(Shape input, Shape filter, ConvSpec spec, Shape outpu
         return new ConvGeometry(input, filter, spec, Shape.nchw(input.batch(), k, p, q));
     }
 
+    /** Batch size N. */
     public int batch() { return input.batch(); }
+    /** Input channels C. */
     public int inChannels() { return input.channels(); }
+    /** Input height H. */
     public int inHeight() { return input.height(); }
+    /** Input width W. */
     public int inWidth() { return input.width(); }
+    /** Output channels K (filters). */
     public int outChannels() { return filter.dim(0); }
+    /** Kernel height R, before dilation. */
     public int kernelH() { return filter.dim(2); }
+    /** Kernel width S, before dilation. */
     public int kernelW() { return filter.dim(3); }
+    /** Output height P. */
     public int outHeight() { return output.height(); }
+    /** Output width Q. */
     public int outWidth() { return output.width(); }
+    /** Number of channel groups (1 for an ordinary convolution). */
     public int groups() { return spec.groups(); }
 
     /** Multiply-adds of the forward pass times two: the FLOP count benchmarks report. */

@@ -9,15 +9,18 @@ public class ConvPlan implements AutoCloseable {
     private final Backend backend;
     private final ConvGeometry geometry;
 
+    /** For backends: a plan of {@code backend} for {@code geometry}; subclasses add their own state. */
     protected ConvPlan(Backend backend, ConvGeometry geometry) {
         this.backend = backend;
         this.geometry = geometry;
     }
 
+    /** The backend that made this plan, the only one that may run it. */
     public Backend backend() {
         return backend;
     }
 
+    /** The validated shapes this plan runs. */
     public ConvGeometry geometry() {
         return geometry;
     }

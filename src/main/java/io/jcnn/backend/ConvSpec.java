@@ -12,6 +12,11 @@ package io.jcnn.backend;
  * @param groups  input and output channels split into this many independent groups, at least 1
  */
 public record ConvSpec(int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, int groups) {
+    /**
+     * Validates the hyper-parameters.
+     *
+     * @throws IllegalArgumentException if a stride or dilation is below 1, a padding below 0 or groups below 1
+     */
     public ConvSpec {
         if (strideH < 1 || strideW < 1) {
             throw new IllegalArgumentException("conv stride must be at least 1, got " + strideH + "×" + strideW);
@@ -37,10 +42,20 @@ public record ConvSpec(int strideH, int strideW, int padH, int padW, int dilatio
         return new ConvSpec(stride, stride, pad, pad, 1, 1, 1);
     }
 
+    /**
+     * This spec with dilation {@code dilation} in both directions.
+     *
+     * @throws IllegalArgumentException if {@code dilation} is below 1
+     */
     public ConvSpec withDilation(int dilation) {
         return new ConvSpec(strideH, strideW, padH, padW, dilation, dilation, groups);
     }
 
+    /**
+     * This spec with {@code g} channel groups.
+     *
+     * @throws IllegalArgumentException if {@code g} is below 1
+     */
     public ConvSpec withGroups(int g) {
         return new ConvSpec(strideH, strideW, padH, padW, dilationH, dilationW, g);
     }

@@ -5,6 +5,12 @@ package io.jcnn.backend;
  * y = x · (k + alpha/size · Σ x²)^−beta, the sum over {@code size} neighbouring channels centred on the channel.
  */
 public record LrnSpec(int size, float alpha, float beta, float k) {
+    /**
+     * Validates the setting.
+     *
+     * @throws IllegalArgumentException if size is not a positive odd number, alpha or beta is negative, k is not
+     *     positive, or any of them is not finite
+     */
     public LrnSpec {
         if (size < 1 || size % 2 == 0) {
             throw new IllegalArgumentException("LRN size must be a positive odd number, got " + size);

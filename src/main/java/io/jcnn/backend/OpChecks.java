@@ -34,12 +34,22 @@ public final class OpChecks {
         return actual.name().equals(expected.name()) ? "another " + actual.name() + " backend instance" : actual.name();
     }
 
+    /**
+     * Fails unless {@code t} has exactly the shape {@code expected}; {@code role} names the argument in the message.
+     *
+     * @throws IllegalArgumentException if the shapes differ
+     */
     public static void shape(String op, String role, Tensor t, Shape expected) {
         if (!t.shape().equals(expected)) {
             throw new IllegalArgumentException(op + ": " + role + " must be " + expected + ", got " + t.shape());
         }
     }
 
+    /**
+     * Fails unless {@code t} holds exactly {@code expected} elements, whatever its shape.
+     *
+     * @throws IllegalArgumentException if the element counts differ
+     */
     public static void size(String op, String role, Tensor t, long expected) {
         if (t.size() != expected) {
             throw new IllegalArgumentException(op + ": " + role + " must hold " + expected + " elements, got "
@@ -65,6 +75,11 @@ public final class OpChecks {
         }
     }
 
+    /**
+     * Fails unless {@code a} and {@code b} hold as many elements (their shapes may differ).
+     *
+     * @throws IllegalArgumentException if the element counts differ
+     */
     public static void sameSize(String op, String roleA, Tensor a, String roleB, Tensor b) {
         if (a.size() != b.size()) {
             throw new IllegalArgumentException(op + ": " + roleB + " " + b.shape() + " must have as many elements as "
@@ -72,6 +87,11 @@ public final class OpChecks {
         }
     }
 
+    /**
+     * Fails unless {@code b} has the shape of {@code a}.
+     *
+     * @throws IllegalArgumentException if the shapes differ
+     */
     public static void sameShape(String op, String roleA, Tensor a, String roleB, Tensor b) {
         if (!a.shape().equals(b.shape())) {
             throw new IllegalArgumentException(op + ": " + roleB + " must have the shape of " + roleA + " "
@@ -79,18 +99,34 @@ public final class OpChecks {
         }
     }
 
+    /**
+     * Fails if {@code a} and {@code b} share storage, for ops that cannot work in place.
+     *
+     * @throws IllegalArgumentException if both are views of one storage
+     */
     public static void distinct(String op, String roleA, Tensor a, String roleB, Tensor b) {
         if (a.storage() == b.storage()) {
             throw new IllegalArgumentException(op + ": " + roleA + " and " + roleB + " must not share storage");
         }
     }
 
+    /**
+     * Fails unless {@code value} is finite (neither NaN nor infinite).
+     *
+     * @throws IllegalArgumentException if it is not
+     */
     public static void finite(String op, String role, float value) {
         if (!Float.isFinite(value)) {
             throw new IllegalArgumentException(op + ": " + role + " must be finite, got " + value);
         }
     }
 
+    /**
+     * Fails unless {@code plan} is non-null and was made by {@code backend} ({@code planBackend} is the backend that
+     * made it).
+     *
+     * @throws IllegalArgumentException if the plan is null or belongs to another backend
+     */
     public static void plan(Backend backend, String op, Object plan, Backend planBackend) {
         if (plan == null) {
             throw new IllegalArgumentException(op + ": plan is null; make one with plan*() on this backend");
@@ -103,6 +139,12 @@ public final class OpChecks {
 
     // ---- per-op contracts ----
 
+    /**
+     * Contract of {@link Backend#gemm}: m, n and k positive, finite alpha and beta, A holding m·k, B k·n and C m·n
+     * floats, all three on {@code backend}, and C sharing storage with neither A nor B.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void gemm(Backend backend, boolean transposeA, boolean transposeB, int m, int n, int k,
                             float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         String op = "gemm";
@@ -119,11 +161,22 @@ public final class OpChecks {
         distinct(op, "B", b, "C", c);
     }
 
+    /**
+     * Checks that {@code plan} is a convolution plan of {@code backend} and returns its geometry.
+     *
+     * @throws IllegalArgumentException if the plan is null or belongs to another backend
+     */
     public static ConvGeometry conv(Backend backend, String op, ConvPlan plan) {
         plan(backend, op, plan, plan == null ? null : plan.backend());
         return plan.geometry();
     }
 
+    /**
+     * Contract of {@link Backend#conv2dForward}: x, w and y on {@code backend} with the plan's input, filter and output
+     * shapes, and y not sharing storage with x.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void conv2dForward(Backend backend, ConvPlan plan, Tensor x, Tensor w, Tensor y) {
         String op = "conv2dForward";
         ConvGeometry g = conv(backend, op, plan);
@@ -134,6 +187,12 @@ public final class OpChecks {
         distinct(op, "x", x, "y", y);
     }
 
+    /**
+     * Contract of {@link Backend#conv2dBackwardData}: dy, w and dx on {@code backend} with the plan's output, filter
+     * and input shapes, and dx not sharing storage with dy.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void conv2dBackwardData(Backend backend, ConvPlan plan, Tensor dy, Tensor w, Tensor dx) {
         String op = "conv2dBackwardData";
         ConvGeometry g = conv(backend, op, plan);
@@ -144,6 +203,12 @@ public final class OpChecks {
         distinct(op, "dy", dy, "dx", dx);
     }
 
+    /**
+     * Contract of {@link Backend#conv2dBackwardFilter}: x, dy and dw on {@code backend} with the plan's input, output
+     * and filter shapes.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void conv2dBackwardFilter(Backend backend, ConvPlan plan, Tensor x, Tensor dy, Tensor dw) {
         String op = "conv2dBackwardFilter";
         ConvGeometry g = conv(backend, op, plan);
@@ -153,12 +218,22 @@ public final class OpChecks {
         shape(op, "filter gradient dw", dw, g.filter());
     }
 
+    /**
+     * Contract of {@link Backend#biasAdd}: y N×C or N×C×H×W and bias holding C floats, both on {@code backend}.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void biasAdd(Backend backend, Tensor y, Tensor bias) {
         String op = "biasAdd";
         onBackend(backend, op, y, bias);
         checkBiasShapes(op, "y", y, "bias", bias);
     }
 
+    /**
+     * Contract of {@link Backend#biasGradient}: dy N×C or N×C×H×W and dbias holding C floats, both on {@code backend}.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void biasGradient(Backend backend, Tensor dy, Tensor dbias) {
         String op = "biasGradient";
         onBackend(backend, op, dy, dbias);
@@ -172,11 +247,21 @@ public final class OpChecks {
         size(op, biasRole + " (one per channel of " + dataRole + " " + data.shape() + ")", bias, data.shape().channels());
     }
 
+    /**
+     * Checks that {@code plan} is a pooling plan of {@code backend} and returns its geometry.
+     *
+     * @throws IllegalArgumentException if the plan is null or belongs to another backend
+     */
     public static PoolGeometry pool(Backend backend, String op, PoolPlan plan) {
         plan(backend, op, plan, plan == null ? null : plan.backend());
         return plan.geometry();
     }
 
+    /**
+     * Contract of {@link Backend#pool2dForward}: x and y on {@code backend} with the plan's input and output shapes.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void pool2dForward(Backend backend, PoolPlan plan, Tensor x, Tensor y) {
         String op = "pool2dForward";
         PoolGeometry g = pool(backend, op, plan);
@@ -185,6 +270,12 @@ public final class OpChecks {
         shape(op, "output y", y, g.output());
     }
 
+    /**
+     * Contract of {@link Backend#pool2dBackward}: x and dx with the plan's input shape, y and dy with its output shape,
+     * all on {@code backend}, and dx not sharing storage with dy.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void pool2dBackward(Backend backend, PoolPlan plan, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         String op = "pool2dBackward";
         PoolGeometry g = pool(backend, op, plan);
@@ -196,12 +287,24 @@ public final class OpChecks {
         distinct(op, "dy", dy, "dx", dx);
     }
 
+    /**
+     * Contract of {@link Backend#activationForward}: a non-null activation, and x and y on {@code backend} holding as
+     * many elements.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void activationForward(Backend backend, Activation activation, Tensor x, Tensor y) {
         String op = "activationForward(" + kind(activation) + ")";
         onBackend(backend, op, x, y);
         sameSize(op, "x", x, "y", y);
     }
 
+    /**
+     * Contract of {@link Backend#activationBackward}: a non-null activation, and x, y, dy and dx on {@code backend},
+     * all holding as many elements.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void activationBackward(Backend backend, Activation activation, Tensor x, Tensor y, Tensor dy,
                                           Tensor dx) {
         String op = "activationBackward(" + kind(activation) + ")";
@@ -218,12 +321,22 @@ public final class OpChecks {
         return activation.kind().name();
     }
 
+    /**
+     * Contract of {@link Backend#softmaxForward}: x and y on {@code backend} with one shape.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void softmaxForward(Backend backend, Tensor x, Tensor y) {
         String op = "softmaxForward";
         onBackend(backend, op, x, y);
         sameShape(op, "x", x, "y", y);
     }
 
+    /**
+     * Contract of {@link Backend#softmaxBackward}: y, dy and dx on {@code backend} with one shape.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void softmaxBackward(Backend backend, Tensor y, Tensor dy, Tensor dx) {
         String op = "softmaxBackward";
         onBackend(backend, op, y, dy, dx);
@@ -231,6 +344,12 @@ public final class OpChecks {
         sameShape(op, "y", y, "dx", dx);
     }
 
+    /**
+     * Contract of {@link Backend#softmaxCrossEntropy}: all four on {@code backend}, one label per batch item of the
+     * logits, a one-element loss, and dLogits shaped like the logits. The label values are checked by the backend.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void softmaxCrossEntropy(Backend backend, Tensor logits, Tensor labels, Tensor loss, Tensor dLogits) {
         String op = "softmaxCrossEntropy";
         onBackend(backend, op, logits, labels, loss, dLogits);
@@ -240,6 +359,12 @@ public final class OpChecks {
         sameShape(op, "logits", logits, "dLogits", dLogits);
     }
 
+    /**
+     * Contract of {@link Backend#mseLoss}: all four on {@code backend}, target holding as many elements as prediction,
+     * a one-element loss, and dPrediction shaped like the prediction.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void mseLoss(Backend backend, Tensor prediction, Tensor target, Tensor loss, Tensor dPrediction) {
         String op = "mseLoss";
         onBackend(backend, op, prediction, target, loss, dPrediction);
@@ -248,6 +373,11 @@ public final class OpChecks {
         sameShape(op, "prediction", prediction, "dPrediction", dPrediction);
     }
 
+    /**
+     * Contract of the dropout ops: input and output on {@code backend} holding as many elements, and a rate in [0, 1).
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void dropout(Backend backend, String op, Tensor in, Tensor out, float rate) {
         onBackend(backend, op, in, out);
         sameSize(op, "input", in, "output", out);
@@ -256,6 +386,11 @@ public final class OpChecks {
         }
     }
 
+    /**
+     * Contract of the LRN ops: x N×C×H×W, and every other tensor shaped like x, all on {@code backend}.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void lrn(Backend backend, String op, Tensor x, Tensor... others) {
         onBackend(backend, op, x);
         onBackend(backend, op, others);
@@ -267,6 +402,12 @@ public final class OpChecks {
         }
     }
 
+    /**
+     * Shared contract of the batch-norm ops: x N×C or N×C×H×W with at least two values per channel, {@code y} (the
+     * output or a gradient) shaped like x, and each of {@code perChannel} holding C floats, all on {@code backend}.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void batchNorm(Backend backend, String op, Tensor x, Tensor y, Tensor... perChannel) {
         onBackend(backend, op, x, y);
         onBackend(backend, op, perChannel);
@@ -284,6 +425,12 @@ public final class OpChecks {
         }
     }
 
+    /**
+     * Contract of {@link Backend#batchNormForwardTraining}: the shared batch-norm contract for all eight tensors,
+     * momentum in [0, 1] and a positive finite epsilon.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void batchNormForwardTraining(Backend backend, Tensor x, Tensor gamma, Tensor beta, Tensor y,
                                                 Tensor runningMean, Tensor runningVariance, Tensor savedMean,
                                                 Tensor savedInvStd, float momentum, float epsilon) {
@@ -292,6 +439,12 @@ public final class OpChecks {
         batchNormConstants(op, momentum, epsilon);
     }
 
+    /**
+     * Contract of {@link Backend#batchNormForwardInference}: the shared batch-norm contract for all six tensors and a
+     * positive finite epsilon.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void batchNormForwardInference(Backend backend, Tensor x, Tensor gamma, Tensor beta, Tensor y,
                                                  Tensor runningMean, Tensor runningVariance, float epsilon) {
         String op = "batchNormForwardInference";
@@ -299,6 +452,12 @@ public final class OpChecks {
         batchNormConstants(op, 0f, epsilon);
     }
 
+    /**
+     * Contract of {@link Backend#batchNormBackward}: the shared batch-norm contract for x, dy and the per-channel
+     * tensors, and dx shaped like x on {@code backend}.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void batchNormBackward(Backend backend, Tensor x, Tensor dy, Tensor gamma, Tensor savedMean,
                                          Tensor savedInvStd, Tensor dx, Tensor dGamma, Tensor dBeta) {
         String op = "batchNormBackward";
@@ -307,6 +466,11 @@ public final class OpChecks {
         onBackend(backend, op, dx);
     }
 
+    /**
+     * Fails unless momentum is in [0, 1] and epsilon is positive and finite.
+     *
+     * @throws IllegalArgumentException if either is out of range
+     */
     public static void batchNormConstants(String op, float momentum, float epsilon) {
         if (!(momentum >= 0f && momentum <= 1f)) {
             throw new IllegalArgumentException(op + ": momentum must be in [0, 1], got " + momentum);
@@ -316,6 +480,12 @@ public final class OpChecks {
         }
     }
 
+    /**
+     * Contract of {@link Backend#sgdStep}: param, grad and velocity on {@code backend} holding as many elements, a
+     * finite learning rate, momentum in [0, 1) and a finite weight decay of at least 0.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void sgdStep(Backend backend, Tensor param, Tensor grad, Tensor velocity, float learningRate,
                                float momentum, float weightDecay) {
         String op = "sgdStep";
@@ -331,6 +501,13 @@ public final class OpChecks {
         }
     }
 
+    /**
+     * Contract of {@link Backend#adamStep}: param, grad, m and v on {@code backend} holding as many elements, a finite
+     * learning rate, beta1 and beta2 in [0, 1), a positive finite epsilon, a finite weight decay of at least 0, and a
+     * step counted from 1.
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
     public static void adamStep(Backend backend, Tensor param, Tensor grad, Tensor m, Tensor v, float learningRate,
                                 float beta1, float beta2, float epsilon, float weightDecay, int step) {
         String op = "adamStep";

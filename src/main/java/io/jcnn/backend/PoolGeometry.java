@@ -5,6 +5,11 @@ import io.jcnn.tensor.Shape;
 /** The shapes of one pooling: input N×C×H×W, output N×C×P×Q. Validated on construction. */
 public record PoolGeometry(Shape input, PoolSpec spec, Shape output) {
 
+    /**
+     * Validates the combination and computes the output shape N×C×P×Q; {@code op} names the caller in errors.
+     *
+     * @throws IllegalArgumentException if the input is not N×C×H×W or the kernel is larger than the padded input
+     */
     public static PoolGeometry of(String op, Shape input, PoolSpec spec) {
         if (input.rank() != 4) {
             throw new IllegalArgumentException(op + ": input must be N×C×H×W, got " + input);

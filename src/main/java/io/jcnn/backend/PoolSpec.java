@@ -5,6 +5,12 @@ package io.jcnn.backend;
  * Padding must be smaller than the kernel so every window covers at least one real input element.
  */
 public record PoolSpec(PoolMode mode, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+    /**
+     * Validates the hyper-parameters.
+     *
+     * @throws IllegalArgumentException if mode is null, a kernel side or stride is below 1, or a padding is negative or
+     *     not smaller than the kernel
+     */
     public PoolSpec {
         if (mode == null) {
             throw new IllegalArgumentException("pool mode must be MAX or AVERAGE, got null");

@@ -26,6 +26,12 @@ public final class GradientCheck {
      * @param kinkTolerance     one-sided slopes differing by more than this (relative, floor 1) mark a kink
      */
     public record Options(double step, double threshold, int maxCoordinates, long seed, double kinkTolerance) {
+        /**
+         * Validates the options.
+         *
+         * @throws IllegalArgumentException unless step, threshold and kinkTolerance are positive and maxCoordinates is
+         *     at least 1
+         */
         public Options {
             if (!(step > 0) || !(threshold > 0) || maxCoordinates < 1 || !(kinkTolerance > 0)) {
                 throw new IllegalArgumentException("GradientCheck options need step > 0, threshold > 0, maxCoordinates >= 1,"
@@ -38,10 +44,20 @@ public final class GradientCheck {
             return new Options(1e-2, 1e-2, 150, 1701, 0.2);
         }
 
+        /**
+         * These options with relative tolerance {@code t}.
+         *
+         * @throws IllegalArgumentException if {@code t} is not positive
+         */
         public Options withThreshold(double t) {
             return new Options(step, t, maxCoordinates, seed, kinkTolerance);
         }
 
+        /**
+         * These options with finite-difference step {@code h}.
+         *
+         * @throws IllegalArgumentException if {@code h} is not positive
+         */
         public Options withStep(double h) {
             return new Options(h, threshold, maxCoordinates, seed, kinkTolerance);
         }
@@ -49,6 +65,7 @@ public final class GradientCheck {
 
     /** The outcome: how many coordinates were compared or skipped, and the worst disagreement. */
     public record Report(int checked, int skippedAtKinks, int failures, double worstError, String worst) {
+        /** Whether at least one coordinate was compared and none disagreed. */
         public boolean passed() {
             return failures == 0 && checked > 0;
         }

@@ -50,6 +50,7 @@ public final class DeviceOptions {
         return device;
     }
 
+    /** CPU threads for the computation, at least 1; every core unless {@code --threads} says otherwise. */
     public int threads() {
         return threads;
     }

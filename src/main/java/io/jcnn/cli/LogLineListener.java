@@ -22,6 +22,7 @@ public final class LogLineListener implements TrainingListener {
     private final PrintStream out;
     private int epochs;
 
+    /** A listener printing its lines to {@code out}. */
     public LogLineListener(PrintStream out) {
         this.out = out;
     }

@@ -20,6 +20,10 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Runs {@code jcnn} with {@code args} and exits the JVM with its status (0, 1 or 2). Sets {@code java.awt.headless}
+     * to true unless it is already set, since charts are drawn off-screen.
+     */
     public static void main(String[] args) {
         // Charts are drawn off-screen; this must be set before anything touches AWT.
         if (System.getProperty("java.awt.headless") == null) {

@@ -18,7 +18,9 @@ import java.util.List;
  * <pre>{"epochs": [{"epoch": 1, "trainLoss": 0.41, "trainAccuracy": 0.88, "testLoss": 0.12, ...}, ...]}</pre>
  */
 public final class MetricsWriter implements TrainingListener {
+    /** Name of the CSV file in the run directory. */
     public static final String CSV_FILE = "metrics.csv";
+    /** Name of the JSON file in the run directory. */
     public static final String JSON_FILE = "metrics.json";
     static final String CSV_HEADER = "epoch,train_loss,train_accuracy,test_loss,test_accuracy,images_per_second,"
             + "wall_seconds,learning_rate";

@@ -19,8 +19,11 @@ import org.knowm.xchart.style.Styler;
  * with a training and a test line against the epoch number. Drawn off-screen, so it works without a display.
  */
 public final class TrainingCurveChart {
+    /** Name of the chart's file in the run directory. */
     public static final String FILE = "training-curves.png";
+    /** Default image width, in pixels. */
     public static final int DEFAULT_WIDTH = 1200;
+    /** Default image height, in pixels. */
     public static final int DEFAULT_HEIGHT = 450;
     private static final Color TRAIN_COLOR = new Color(31, 119, 180);
     private static final Color TEST_COLOR = new Color(255, 127, 14);

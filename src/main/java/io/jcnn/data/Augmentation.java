@@ -14,6 +14,11 @@ public record Augmentation(int cropPadding, int maxShift, boolean horizontalFlip
     /** No augmentation: every image as stored. */
     public static final Augmentation NONE = new Augmentation(0, 0, false);
 
+    /**
+     * Validates the settings.
+     *
+     * @throws IllegalArgumentException if {@code cropPadding} or {@code maxShift} is negative
+     */
     public Augmentation {
         if (cropPadding < 0 || maxShift < 0) {
             throw new IllegalArgumentException("augmentation: crop padding and shift must be >= 0, got "

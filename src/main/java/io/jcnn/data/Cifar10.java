@@ -10,9 +10,13 @@ import java.nio.file.Path;
  * then the 32×32 red, green and blue planes. Images come out as 3×32×32 in that plane order.
  */
 public final class Cifar10 {
+    /** Number of classes (airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck). */
     public static final int CLASSES = 10;
+    /** Height and width of every image, in pixels. */
     public static final int SIDE = 32;
+    /** Bytes per record: one label byte and three 32×32 colour planes. */
     public static final int RECORD = 1 + 3 * SIDE * SIDE;
+    /** Number of training batch files, {@code data_batch_1.bin} to {@code data_batch_5.bin}. */
     public static final int TRAIN_BATCHES = 5;
     private static final String ARCHIVE_DIR = "cifar-10-batches-bin";
 

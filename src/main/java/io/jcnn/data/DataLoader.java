@@ -67,14 +67,17 @@ public final class DataLoader implements AutoCloseable {
         this.lookup = normalization.table();
     }
 
+    /** The dataset this loader serves. */
     public Dataset dataset() {
         return data;
     }
 
+    /** Samples per batch; the last batch of an epoch may hold fewer unless dropped. */
     public int batchSize() {
         return batchSize;
     }
 
+    /** How pixel bytes are turned into input values. */
     public Normalization normalization() {
         return normalization;
     }

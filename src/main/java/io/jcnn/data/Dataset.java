@@ -51,6 +51,7 @@ public final class Dataset {
         this.classes = classes;
     }
 
+    /** A short name for messages and reports. */
     public String name() {
         return name;
     }
@@ -60,14 +61,17 @@ public final class Dataset {
         return labels.length;
     }
 
+    /** Channels C of each image (1 for grey, 3 for RGB). */
     public int channels() {
         return channels;
     }
 
+    /** Height H of each image, in pixels. */
     public int height() {
         return height;
     }
 
+    /** Width W of each image, in pixels. */
     public int width() {
         return width;
     }
@@ -77,10 +81,16 @@ public final class Dataset {
         return channels * height * width;
     }
 
+    /** Number of classes; labels lie in [0, classes). */
     public int classes() {
         return classes;
     }
 
+    /**
+     * The class index of sample {@code index}.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not in [0, size)
+     */
     public int label(int index) {
         Objects.checkIndex(index, labels.length);
         return labels[index];

@@ -13,10 +13,15 @@ import java.nio.file.Path;
  * works offline.
  */
 public final class Mnist {
+    /** Number of classes: the digits 0 to 9. */
     public static final int CLASSES = 10;
+    /** File name of the training images (IDX, without {@code .gz}). */
     public static final String TRAIN_IMAGES = "train-images-idx3-ubyte";
+    /** File name of the training labels (IDX, without {@code .gz}). */
     public static final String TRAIN_LABELS = "train-labels-idx1-ubyte";
+    /** File name of the test images (IDX, without {@code .gz}). */
     public static final String TEST_IMAGES = "t10k-images-idx3-ubyte";
+    /** File name of the test labels (IDX, without {@code .gz}). */
     public static final String TEST_LABELS = "t10k-labels-idx1-ubyte";
     private static final String SAMPLE_RESOURCES = "/io/jcnn/data/mnist-sample/";
 

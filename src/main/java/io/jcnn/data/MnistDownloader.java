@@ -40,12 +40,20 @@ public final class MnistDownloader {
     /** Progress of one file: bytes received so far and the total, or −1 when the server did not say. */
     @FunctionalInterface
     public interface Progress {
+        /** Reports nothing. */
         Progress NONE = (file, received, total) -> {
         };
 
+        /** Called as bytes of {@code file} arrive: {@code received} so far out of {@code total}, or −1 when unknown. */
         void update(String file, long received, long total);
     }
 
+    /**
+     * A downloader of the four official files (gzipped) from {@code baseUrl}, such as {@link #DEFAULT_BASE_URL}.
+     *
+     * @throws NullPointerException if {@code baseUrl} is null
+     * @throws IllegalArgumentException if {@code baseUrl} is not an http or https URL
+     */
     public MnistDownloader(String baseUrl) {
         this(baseUrl, OFFICIAL_SHA256);
     }

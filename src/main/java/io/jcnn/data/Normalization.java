@@ -11,6 +11,11 @@ public record Normalization(float mean, float std) {
     /** Pixels scaled to [0, 1] and nothing else. */
     public static final Normalization NONE = new Normalization(0f, 1f);
 
+    /**
+     * Validates the values.
+     *
+     * @throws IllegalArgumentException if {@code mean} is not finite or {@code std} is not positive and finite
+     */
     public Normalization {
         if (!Float.isFinite(mean) || !(std > 0) || !Float.isFinite(std)) {
             throw new IllegalArgumentException("normalization needs a finite mean and a positive finite std, got mean "

@@ -22,10 +22,12 @@ public final class ClassScores {
         this.classes = classes;
     }
 
+    /** Number of batch items (rows). */
     public int items() {
         return items;
     }
 
+    /** Number of classes (scores per item). */
     public int classes() {
         return classes;
     }

@@ -39,6 +39,13 @@ public final class ClassVisualization {
      */
     public record Settings(int steps, float learningRate, float l2, int jitter, float blurSigma, int blurEvery,
                            float startNoise, long seed, InputRange clampTo) {
+        /**
+         * Validates the settings.
+         *
+         * @throws IllegalArgumentException if {@code steps} or {@code blurEvery} is below 1, {@code learningRate} is
+         *     not positive, or {@code l2}, {@code jitter}, {@code blurSigma} or {@code startNoise} is negative (or
+         *     a float is not finite)
+         */
         public Settings {
             if (steps < 1) {
                 throw new IllegalArgumentException("class visualisation: steps must be at least 1, got " + steps);
@@ -78,10 +85,16 @@ public final class ClassVisualization {
             return new Settings(steps, learningRate, l2, 0, 0f, 1, startNoise, seed, null);
         }
 
+        /**
+         * These settings with {@code count} steps.
+         *
+         * @throws IllegalArgumentException if {@code count} is below 1
+         */
         public Settings withSteps(int count) {
             return new Settings(count, learningRate, l2, jitter, blurSigma, blurEvery, startNoise, seed, clampTo);
         }
 
+        /** These settings with seed {@code value}. */
         public Settings withSeed(long value) {
             return new Settings(steps, learningRate, l2, jitter, blurSigma, blurEvery, startNoise, value, clampTo);
         }
@@ -95,16 +108,23 @@ public final class ClassVisualization {
      * @param probabilities the class's softmax probability at the same points
      */
     public record Result(Picture image, float[] scores, double[] probabilities) {
+        /**
+         * Copies the score and probability arrays.
+         *
+         * @throws NullPointerException if either is null
+         */
         public Result {
             scores = scores.clone();
             probabilities = probabilities.clone();
         }
 
+        /** A copy of the class scores, before the first step and after each step. */
         @Override
         public float[] scores() {
             return scores.clone();
         }
 
+        /** A copy of the class's softmax probabilities, before the first step and after each step. */
         @Override
         public double[] probabilities() {
             return probabilities.clone();

@@ -25,6 +25,12 @@ public final class FastGradientSign {
      * @param bisections halvings of the interval where the prediction first changes, at least 0
      */
     public record Settings(float maxEpsilon, int scanSteps, int bisections) {
+        /**
+         * Validates the settings.
+         *
+         * @throws IllegalArgumentException if {@code maxEpsilon} is not in (0, 1], {@code scanSteps} is below 1 or
+         *     {@code bisections} is negative
+         */
         public Settings {
             if (!(maxEpsilon > 0f && maxEpsilon <= 1f)) {
                 throw new IllegalArgumentException("adversarial search: the largest epsilon must be in (0, 1], got "

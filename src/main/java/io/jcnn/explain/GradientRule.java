@@ -12,6 +12,8 @@ package io.jcnn.explain;
  * Only ReLU layers differ; every other layer (LeakyReLU, tanh, pooling, convolution) is backpropagated as it is.
  */
 public enum GradientRule {
+    /** The true gradient through every ReLU, g·(x &gt; 0). */
     PLAIN,
+    /** Guided backpropagation: only positive gradients where the forward input was positive, (x &gt; 0)·max(g, 0). */
     GUIDED
 }

@@ -50,6 +50,7 @@ public final class InputGradient implements AutoCloseable {
         model.setInputGradientNeeded(true);
     }
 
+    /** The model being differentiated. */
     public Sequential model() {
         return model;
     }

@@ -8,6 +8,11 @@ import io.jcnn.data.Normalization;
  * step as a fraction of it.
  */
 public record InputRange(float low, float high) {
+    /**
+     * Validates the range.
+     *
+     * @throws IllegalArgumentException unless {@code low} and {@code high} are finite and {@code low < high}
+     */
     public InputRange {
         if (!Float.isFinite(low) || !Float.isFinite(high) || !(low < high)) {
             throw new IllegalArgumentException("an input range needs finite low < high, got " + low + " to " + high);

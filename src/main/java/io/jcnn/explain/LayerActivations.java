@@ -17,6 +17,11 @@ import java.util.List;
  * @param values the output values, row-major
  */
 public record LayerActivations(String layer, String type, Shape shape, float[] values) {
+    /**
+     * Checks the value count and copies the values.
+     *
+     * @throws IllegalArgumentException if {@code values} does not hold {@code shape.size()} floats
+     */
     public LayerActivations {
         if (values.length != shape.size()) {
             throw new IllegalArgumentException("layer '" + layer + "': " + shape + " activations need " + shape.size()
@@ -25,6 +30,7 @@ public record LayerActivations(String layer, String type, Shape shape, float[] v
         values = values.clone();
     }
 
+    /** A copy of the output values, row-major. */
     @Override
     public float[] values() {
         return values.clone();

@@ -56,14 +56,17 @@ public final class Picture {
         return new Picture(1, rows, side, cells);
     }
 
+    /** Channels C. */
     public int channels() {
         return channels;
     }
 
+    /** Height H, in cells. */
     public int height() {
         return height;
     }
 
+    /** Width W, in cells. */
     public int width() {
         return width;
     }

@@ -56,10 +56,12 @@ public final class SaliencyMap {
         return new SaliencyMap(new Picture(1, height, width, map));
     }
 
+    /** Height of the map, the input's H. */
     public int height() {
         return map.height();
     }
 
+    /** Width of the map, the input's W. */
     public int width() {
         return map.width();
     }

@@ -19,7 +19,12 @@ import java.util.List;
  */
 public final class TileGrid {
     /** How values map to colours. */
-    public enum Palette { GREY, DIVERGING }
+    public enum Palette {
+        /** The range's low end black, its high end white; three-channel tiles in colour. */
+        GREY,
+        /** Symmetric about zero: blue negative, white zero, red positive; one-channel tiles only. */
+        DIVERGING
+    }
 
     private enum Scaling { PER_TILE, SHARED, FIXED }
 
@@ -119,6 +124,12 @@ public final class TileGrid {
         return this;
     }
 
+    /**
+     * Draws with {@code choice}; {@link Palette#GREY} by default.
+     *
+     * @throws IllegalArgumentException if {@code choice} is {@link Palette#DIVERGING} and the tiles have more than one
+     *     channel
+     */
     public TileGrid palette(Palette choice) {
         if (choice == Palette.DIVERGING && channels != 1) {
             throw new IllegalArgumentException("the diverging palette draws one-channel tiles, got " + channels

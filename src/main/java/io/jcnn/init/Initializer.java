@@ -10,6 +10,10 @@ import io.jcnn.random.CounterRandom;
 @FunctionalInterface
 public interface Initializer {
 
+    /**
+     * Overwrites {@code values} with the initial values of a parameter with these fans, each a function of
+     * {@code seed} and its index alone, so that a seed gives the same weights on every run and backend.
+     */
     void fill(float[] values, int fanIn, int fanOut, long seed);
 
     /** Glorot and Bengio (2010): uniform in ±√(6 / (fanIn + fanOut)). */
@@ -68,6 +72,7 @@ public interface Initializer {
     /** The standard deviation a Gaussian initializer uses for a given fan. */
     @FunctionalInterface
     interface StandardDeviation {
+        /** The standard deviation for a parameter with these fans. */
         double of(int fanIn, int fanOut);
     }
 }

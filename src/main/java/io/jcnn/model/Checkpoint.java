@@ -72,6 +72,11 @@ public final class Checkpoint {
      */
     public record Header(String modelName, Shape sampleShape, Map<String, String> metadata, TrainingState state,
                          String optimizerKind, long parameters) {
+        /**
+         * Copies the metadata.
+         *
+         * @throws NullPointerException if {@code metadata} or one of its keys or values is null
+         */
         public Header {
             metadata = Map.copyOf(metadata);
         }

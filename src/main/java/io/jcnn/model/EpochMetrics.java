@@ -16,6 +16,11 @@ package io.jcnn.model;
 public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, double testLoss, double testAccuracy,
                            double imagesPerSecond, double wallSeconds, double learningRate) {
 
+    /**
+     * Validates the epoch number.
+     *
+     * @throws IllegalArgumentException if {@code epoch} is below 1
+     */
     public EpochMetrics {
         if (epoch < 1) {
             throw new IllegalArgumentException("epoch numbers count from 1, got " + epoch);

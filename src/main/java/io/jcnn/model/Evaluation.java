@@ -18,10 +18,16 @@ import java.util.Arrays;
  */
 public record Evaluation(int samples, double loss, double accuracy, int[][] confusion) {
 
+    /**
+     * Copies the confusion matrix.
+     *
+     * @throws IllegalArgumentException if the matrix is not square
+     */
     public Evaluation {
         confusion = deepCopy(confusion);
     }
 
+    /** A copy of the confusion matrix, {@code confusion[label][predicted]}. */
     @Override
     public int[][] confusion() {
         return deepCopy(confusion);

@@ -17,6 +17,11 @@ import java.util.function.Supplier;
 public record ModelSpec(String name, String description, int channels, int height, int width,
                         Supplier<Sequential> factory) {
 
+    /**
+     * Checks that the name and factory are present.
+     *
+     * @throws NullPointerException if {@code name} or {@code factory} is null
+     */
     public ModelSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(factory, "factory");

@@ -24,14 +24,29 @@ public final class Sequential implements Layer {
     private Shape outputShape;
     private Backend backend;
 
+    /**
+     * A model named {@code "model"} of {@code layers}, in order.
+     *
+     * @throws IllegalArgumentException if there are no layers or two share a name
+     */
     public Sequential(Layer... layers) {
         this("model", layers);
     }
 
+    /**
+     * A model called {@code name} of {@code layers}, in order.
+     *
+     * @throws IllegalArgumentException if there are no layers or two share a name
+     */
     public Sequential(String name, Layer... layers) {
         this(name, List.of(layers));
     }
 
+    /**
+     * A model called {@code name} of {@code layers}, in order; the list is copied.
+     *
+     * @throws IllegalArgumentException if there are no layers or two share a name
+     */
     public Sequential(String name, List<Layer> layers) {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("Sequential '" + name + "' needs at least one layer");
@@ -52,6 +67,7 @@ public final class Sequential implements Layer {
         return name;
     }
 
+    /** The layers in order, unmodifiable. */
     public List<Layer> layers() {
         return layers;
     }
@@ -86,6 +102,7 @@ public final class Sequential implements Layer {
         return backend;
     }
 
+    /** The input shape of the last compile, or null before the first. */
     public Shape inputShape() {
         return inputShape;
     }

@@ -261,6 +261,11 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * Receives the progress of the run (epochs, batches, the stop); by default nothing does.
+         *
+         * @throws NullPointerException if {@code listener} is null
+         */
         public Builder listener(TrainingListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
@@ -284,6 +289,7 @@ public final class Trainer {
             return this;
         }
 
+        /** A trainer with these settings. */
         public Trainer build() {
             return new Trainer(this);
         }

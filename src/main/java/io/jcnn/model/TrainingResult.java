@@ -12,13 +12,23 @@ import java.util.List;
  */
 public record TrainingResult(Outcome outcome, String message, List<EpochMetrics> history, TrainingState state) {
 
+    /**
+     * Copies {@code history}.
+     *
+     * @throws NullPointerException if {@code history} or one of its entries is null
+     */
     public TrainingResult {
         history = List.copyOf(history);
     }
 
     /** The ways a run ends. */
     public enum Outcome {
-        COMPLETED, STOPPED, DIVERGED
+        /** Every requested epoch ran. */
+        COMPLETED,
+        /** Stopped on request after a batch, saving a checkpoint when one is configured. */
+        STOPPED,
+        /** Stopped because a batch loss was NaN or infinite; no checkpoint is saved. */
+        DIVERGED
     }
 
     /** The last epoch's metrics, or null when no epoch completed. */

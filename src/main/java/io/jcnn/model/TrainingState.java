@@ -11,6 +11,11 @@ package io.jcnn.model;
  */
 public record TrainingState(long seed, int epoch, int batchInEpoch, int step, float learningRate) {
 
+    /**
+     * Validates the position.
+     *
+     * @throws IllegalArgumentException if {@code epoch} is below 1 or {@code batchInEpoch} or {@code step} is negative
+     */
     public TrainingState {
         if (epoch < 1 || batchInEpoch < 0 || step < 0) {
             throw new IllegalArgumentException("training state needs epoch >= 1, batch >= 0 and step >= 0, got epoch "

@@ -26,6 +26,11 @@ public abstract class AbstractLayer implements Layer {
     private boolean created;
     private boolean inputGradientNeeded = true;
 
+    /**
+     * A layer called {@code name}, unique within its model.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or blank
+     */
     protected AbstractLayer(String name) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a layer needs a non-blank name");

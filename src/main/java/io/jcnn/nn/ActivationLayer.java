@@ -9,11 +9,17 @@ import io.jcnn.tensor.Tensor;
 public abstract class ActivationLayer extends AbstractLayer {
     private final Activation activation;
 
+    /**
+     * A layer called {@code name} applying {@code activation} elementwise.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or blank
+     */
     protected ActivationLayer(String name, Activation activation) {
         super(name);
         this.activation = activation;
     }
 
+    /** The function this layer applies. */
     public Activation activation() {
         return activation;
     }

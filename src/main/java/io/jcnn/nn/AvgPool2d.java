@@ -10,6 +10,12 @@ public final class AvgPool2d extends Pool2d {
         this(name, PoolSpec.of(PoolMode.AVERAGE, kernel, stride));
     }
 
+    /**
+     * Average pooling with any kernel, stride and padding.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or blank, or {@code spec} is null or not an
+     *     {@link PoolMode#AVERAGE} spec
+     */
     public AvgPool2d(String name, PoolSpec spec) {
         super(name, MaxPool2d.requireMode(name, spec, PoolMode.AVERAGE));
     }

@@ -31,6 +31,13 @@ public final class BatchNorm2d extends AbstractLayer {
         this(name, 0.1f, 1e-5f);
     }
 
+    /**
+     * A batch-norm layer called {@code name}; {@code momentum} weighs the batch statistics in the running ones, and
+     * {@code epsilon} is added to the variance before its square root.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or blank, {@code momentum} is not in [0, 1], or
+     *     {@code epsilon} is not positive and finite
+     */
     public BatchNorm2d(String name, float momentum, float epsilon) {
         super(name);
         if (!(momentum >= 0f && momentum <= 1f)) {

@@ -27,6 +27,14 @@ public final class Conv2d extends AbstractLayer {
         this(name, outChannels, kernel, kernel, spec, true, Initializer.heNormal());
     }
 
+    /**
+     * A convolution called {@code name} with {@code outChannels} filters of kernelH×kernelW, the stride, padding,
+     * dilation and groups of {@code spec}, a bias when {@code bias} is true, and weights drawn by {@code weightInit} at
+     * the first compile.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or blank, a size is below 1, or the groups do not divide
+     *     {@code outChannels}
+     */
     public Conv2d(String name, int outChannels, int kernelH, int kernelW, ConvSpec spec, boolean bias,
                   Initializer weightInit) {
         super(name);
@@ -117,6 +125,7 @@ public final class Conv2d extends AbstractLayer {
         }
     }
 
+    /** The K×(C/groups)×R×S weight, or null before the first compile. */
     public Param weight() {
         return weight;
     }

@@ -17,6 +17,11 @@ public final class Dropout extends AbstractLayer {
     private long maskSeed;
     private boolean maskApplied;
 
+    /**
+     * A dropout layer called {@code name} zeroing each element with probability {@code rate} in training.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or blank, or {@code rate} is not in [0, 1)
+     */
     public Dropout(String name, float rate) {
         super(name);
         if (!(rate >= 0f && rate < 1f)) {
@@ -25,6 +30,7 @@ public final class Dropout extends AbstractLayer {
         this.rate = rate;
     }
 
+    /** The probability of zeroing an element in training, in [0, 1). */
     public float rate() {
         return rate;
     }

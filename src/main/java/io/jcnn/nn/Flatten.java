@@ -6,6 +6,11 @@ import io.jcnn.tensor.Tensor;
 
 /** N×C×H×W → N×(C·H·W); the data is copied so the output never aliases the previous layer's tensor. */
 public final class Flatten extends AbstractLayer {
+    /**
+     * A flatten layer called {@code name}.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or blank
+     */
     public Flatten(String name) {
         super(name);
     }

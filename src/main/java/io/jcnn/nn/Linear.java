@@ -23,6 +23,12 @@ public final class Linear extends AbstractLayer {
         this(name, outFeatures, true, Initializer.xavierUniform());
     }
 
+    /**
+     * A dense layer called {@code name} with {@code outFeatures} outputs, a bias when {@code bias} is true, and weights
+     * drawn by {@code weightInit} at the first compile.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or blank, or {@code outFeatures} is below 1
+     */
     public Linear(String name, int outFeatures, boolean bias, Initializer weightInit) {
         super(name);
         if (outFeatures < 1) {
@@ -78,6 +84,7 @@ public final class Linear extends AbstractLayer {
         }
     }
 
+    /** The out×in weight, or null before the first compile. */
     public Param weight() {
         return weight;
     }

@@ -9,6 +9,11 @@ import io.jcnn.tensor.Tensor;
 public final class LocalResponseNorm extends AbstractLayer {
     private final LrnSpec spec;
 
+    /**
+     * An LRN layer called {@code name} with the window and constants of {@code spec}.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or blank, or {@code spec} is null
+     */
     public LocalResponseNorm(String name, LrnSpec spec) {
         super(name);
         if (spec == null) {
@@ -17,6 +22,7 @@ public final class LocalResponseNorm extends AbstractLayer {
         this.spec = spec;
     }
 
+    /** The window size and constants of this layer. */
     public LrnSpec spec() {
         return spec;
     }

@@ -10,6 +10,12 @@ public final class MaxPool2d extends Pool2d {
         this(name, PoolSpec.of(PoolMode.MAX, kernel, stride));
     }
 
+    /**
+     * Max pooling with any kernel, stride and padding.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or blank, or {@code spec} is null or not a
+     *     {@link PoolMode#MAX} spec
+     */
     public MaxPool2d(String name, PoolSpec spec) {
         super(name, requireMode(name, spec, PoolMode.MAX));
     }

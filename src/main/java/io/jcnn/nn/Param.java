@@ -13,6 +13,12 @@ public final class Param {
     private final Tensor gradient;
     private final boolean decayed;
 
+    /**
+     * A parameter called {@code name} (by convention {@code layer.param}) with its value and gradient tensors, which
+     * the caller keeps owning.
+     *
+     * @throws IllegalArgumentException if the gradient's shape differs from the value's
+     */
     public Param(String name, Tensor value, Tensor gradient, boolean decayed) {
         if (!value.shape().equals(gradient.shape())) {
             throw new IllegalArgumentException("param " + name + ": gradient " + gradient.shape()
@@ -24,18 +30,22 @@ public final class Param {
         this.decayed = decayed;
     }
 
+    /** The parameter's name, such as {@code conv1.weight}; checkpoints store parameters under it. */
     public String name() {
         return name;
     }
 
+    /** The current value, which optimizers update in place. */
     public Tensor value() {
         return value;
     }
 
+    /** ∂L/∂value as the last backward pass wrote it (overwritten, not accumulated), shaped like the value. */
     public Tensor gradient() {
         return gradient;
     }
 
+    /** Whether optimizers apply weight decay to this parameter. */
     public boolean decayed() {
         return decayed;
     }

@@ -16,6 +16,7 @@ abstract class Pool2d extends AbstractLayer {
         this.spec = spec;
     }
 
+    /** The kernel, stride and padding of this layer. */
     public PoolSpec spec() {
         return spec;
     }

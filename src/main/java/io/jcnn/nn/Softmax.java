@@ -11,10 +11,20 @@ import io.jcnn.tensor.Tensor;
 public final class Softmax extends AbstractLayer {
     private final boolean log;
 
+    /**
+     * A softmax layer called {@code name}.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or blank
+     */
     public Softmax(String name) {
         this(name, false);
     }
 
+    /**
+     * A softmax layer called {@code name}, computing log-softmax when {@code log} is true.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or blank
+     */
     public Softmax(String name, boolean log) {
         super(name);
         this.log = log;

@@ -11,6 +11,12 @@ package io.jcnn.optim;
 public record CosineSchedule(float base, float min, int horizon) implements LearningRateSchedule {
     private static final String NAME = "CosineSchedule";
 
+    /**
+     * Validates the schedule.
+     *
+     * @throws IllegalArgumentException if a rate is negative or not finite, {@code min} exceeds {@code base}, or
+     *     {@code horizon} is below 1
+     */
     public CosineSchedule {
         ScheduleChecks.rate(NAME, "base rate", base);
         ScheduleChecks.rate(NAME, "minimum rate", min);

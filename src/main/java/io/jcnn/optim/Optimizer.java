@@ -17,6 +17,7 @@ public interface Optimizer extends AutoCloseable {
     /** One update of every parameter with the current learning rate. */
     void step();
 
+    /** The rate the next {@link #step} uses. */
     float learningRate();
 
     /** Sets the rate for the following steps (schedules call this). Must be finite and non-negative. */

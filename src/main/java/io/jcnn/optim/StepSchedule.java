@@ -11,6 +11,12 @@ package io.jcnn.optim;
 public record StepSchedule(float base, float gamma, int stepSize) implements LearningRateSchedule {
     private static final String NAME = "StepSchedule";
 
+    /**
+     * Validates the schedule.
+     *
+     * @throws IllegalArgumentException if {@code base} is negative or not finite, {@code gamma} is not positive and
+     *     finite, or {@code stepSize} is below 1
+     */
     public StepSchedule {
         ScheduleChecks.rate(NAME, "base rate", base);
         if (!(gamma > 0f) || !Float.isFinite(gamma)) {

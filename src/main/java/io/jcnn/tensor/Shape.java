@@ -38,14 +38,21 @@ public final class Shape {
         return new Shape(new int[] {n, c, h, w});
     }
 
+    /** The number of dimensions, 1 to 4. */
     public int rank() {
         return dims.length;
     }
 
+    /**
+     * The size of dimension {@code axis}, counted from 0 at the outermost.
+     *
+     * @throws ArrayIndexOutOfBoundsException if {@code axis} is not in [0, rank)
+     */
     public int dim(int axis) {
         return dims[axis];
     }
 
+    /** A copy of the dimensions, outermost first. */
     public int[] dims() {
         return dims.clone();
     }

@@ -29,10 +29,12 @@ public final class Tensor implements AutoCloseable {
         this.owner = owner;
     }
 
+    /** The backend whose device holds this tensor; every op on it goes through that backend. */
     public Backend backend() {
         return backend;
     }
 
+    /** The dimensions, outermost first. */
     public Shape shape() {
         return shape;
     }
@@ -50,6 +52,7 @@ public final class Tensor implements AutoCloseable {
         return storage;
     }
 
+    /** Whether {@link #close()} was called on this tensor. A view does not learn that its source was closed. */
     public boolean isClosed() {
         return closed;
     }

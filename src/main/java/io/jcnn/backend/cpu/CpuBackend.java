@@ -36,6 +36,14 @@ public final class CpuBackend implements Backend {
         this(Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * A backend running its ops on {@code threads} threads (the caller's plus {@code threads − 1} workers). Results are
+     * reproducible bit for bit for a given thread count.
+     *
+     * @throws IllegalArgumentException if {@code threads} is below 1
+     * @throws IllegalStateException if the system property {@code jcnn.cpu.gemm} names a GEMM kernel this JVM
+     *     cannot run, or {@code jcnn.cpu.conv} is neither {@code auto} nor {@code gemm}
+     */
     public CpuBackend(int threads) {
         // Fails here, not in the first product, when jcnn.cpu.gemm names a kernel this JVM cannot run.
         CpuGemm.selectedKernel();
@@ -43,6 +51,7 @@ public final class CpuBackend implements Backend {
         this.parallel = new CpuParallel(threads);
     }
 
+    /** The number of threads the ops run on. */
     public int threads() {
         return parallel.threads();
     }

@@ -4,6 +4,7 @@ import jcuda.driver.CUresult;
 
 /** A CUDA call that failed: the message names the call, what it was doing (the op, the shapes) and the status. */
 public final class CudaException extends RuntimeException {
+    /** An exception with {@code message}, which should name the call, the op and the status. */
     public CudaException(String message) {
         super(message);
     }
