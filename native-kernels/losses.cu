@@ -75,7 +75,8 @@ extern "C" __global__ void softmax_cross_entropy(int batch, int classes, const f
     }
 }
 
-// Per element: squares[i] = (p − t)², dPrediction = (p − t)/batch. The host adds squares in fixed blocks.
+// Per element: dPrediction = (p − t)/batch; per block: partials[block] = Σ (p − t)² over its elements, in double.
+// The host adds the partials in block order, so the loss does not depend on scheduling.
 extern "C" __global__ void mse_loss(int n, int batch, const float* prediction, const float* target,
                                     float* dPrediction, double* partials) {
     __shared__ double sums[THREADS];

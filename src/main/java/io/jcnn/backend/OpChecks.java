@@ -462,8 +462,8 @@ public final class OpChecks {
                                          Tensor savedInvStd, Tensor dx, Tensor dGamma, Tensor dBeta) {
         String op = "batchNormBackward";
         batchNorm(backend, op, x, dy, gamma, savedMean, savedInvStd, dGamma, dBeta);
-        sameShape(op, "x", x, "dx", dx);
         onBackend(backend, op, dx);
+        sameShape(op, "x", x, "dx", dx);
     }
 
     /**

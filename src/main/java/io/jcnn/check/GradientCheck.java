@@ -29,13 +29,14 @@ public final class GradientCheck {
         /**
          * Validates the options.
          *
-         * @throws IllegalArgumentException unless step, threshold and kinkTolerance are positive and maxCoordinates is
-         *     at least 1
+         * @throws IllegalArgumentException unless step, threshold and kinkTolerance are positive and finite and
+         *     maxCoordinates is at least 1
          */
         public Options {
-            if (!(step > 0) || !(threshold > 0) || maxCoordinates < 1 || !(kinkTolerance > 0)) {
-                throw new IllegalArgumentException("GradientCheck options need step > 0, threshold > 0, maxCoordinates >= 1,"
-                        + " kinkTolerance > 0; got " + step + ", " + threshold + ", " + maxCoordinates + ", " + kinkTolerance);
+            if (!(step > 0) || !(threshold > 0) || maxCoordinates < 1 || !(kinkTolerance > 0)
+                    || Double.isInfinite(step) || Double.isInfinite(threshold) || Double.isInfinite(kinkTolerance)) {
+                throw new IllegalArgumentException("GradientCheck options need finite step > 0, threshold > 0,"
+                        + " kinkTolerance > 0 and maxCoordinates >= 1; got step, threshold, maxCoordinates, kinkTolerance " + step + ", " + threshold + ", " + maxCoordinates + ", " + kinkTolerance);
             }
         }
 

@@ -13,7 +13,7 @@ public final class ClassScores {
 
     /** Wraps (a copy of) {@code values}, which must hold {@code items × classes} scores. */
     public ClassScores(float[] values, int items, int classes) {
-        if (items < 1 || classes < 1 || values.length != items * classes) {
+        if (items < 1 || classes < 1 || values.length != (long) items * classes) {
             throw new IllegalArgumentException("class scores: expected " + items + "×" + classes + " values, got "
                     + values.length);
         }

@@ -48,6 +48,9 @@ public final class Picture {
      * past the end empty (NaN): how a feature vector is drawn.
      */
     public static Picture ofVector(float[] values) {
+        if (values.length == 0) {
+            throw new IllegalArgumentException("a picture needs at least one value, got an empty vector");
+        }
         int side = (int) Math.ceil(Math.sqrt(values.length));
         int rows = (values.length + side - 1) / side;
         float[] cells = new float[rows * side];

@@ -127,10 +127,13 @@ public final class TileGrid {
     /**
      * Draws with {@code choice}; {@link Palette#GREY} by default.
      *
-     * @throws IllegalArgumentException if {@code choice} is {@link Palette#DIVERGING} and the tiles have more than one
+     * @throws IllegalArgumentException if {@code choice} is null, or {@link Palette#DIVERGING} and the tiles have more than one
      *     channel
      */
     public TileGrid palette(Palette choice) {
+        if (choice == null) {
+            throw new IllegalArgumentException("palette must be GREY or DIVERGING, got null");
+        }
         if (choice == Palette.DIVERGING && channels != 1) {
             throw new IllegalArgumentException("the diverging palette draws one-channel tiles, got " + channels
                     + " channels");

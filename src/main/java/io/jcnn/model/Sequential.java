@@ -36,7 +36,7 @@ public final class Sequential implements Layer {
     /**
      * A model called {@code name} of {@code layers}, in order.
      *
-     * @throws IllegalArgumentException if there are no layers or two share a name
+     * @throws IllegalArgumentException if {@code name} is null or blank, there are no layers, or two share a name
      */
     public Sequential(String name, Layer... layers) {
         this(name, List.of(layers));
@@ -45,9 +45,13 @@ public final class Sequential implements Layer {
     /**
      * A model called {@code name} of {@code layers}, in order; the list is copied.
      *
-     * @throws IllegalArgumentException if there are no layers or two share a name
+     * @throws IllegalArgumentException if {@code name} is null or blank, there are no layers, or two share a name
      */
     public Sequential(String name, List<Layer> layers) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a Sequential needs a name (it is stored in checkpoints), got "
+                    + (name == null ? "null" : "'" + name + "'"));
+        }
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("Sequential '" + name + "' needs at least one layer");
         }

@@ -16,6 +16,9 @@ public abstract class ActivationLayer extends AbstractLayer {
      */
     protected ActivationLayer(String name, Activation activation) {
         super(name);
+        if (activation == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " '" + name + "': activation must not be null");
+        }
         this.activation = activation;
     }
 

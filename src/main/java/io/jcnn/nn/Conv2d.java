@@ -32,12 +32,17 @@ public final class Conv2d extends AbstractLayer {
      * dilation and groups of {@code spec}, a bias when {@code bias} is true, and weights drawn by {@code weightInit} at
      * the first compile.
      *
-     * @throws IllegalArgumentException if {@code name} is null or blank, a size is below 1, or the groups do not divide
+     * @throws IllegalArgumentException if {@code name} is null or blank, {@code spec} or {@code weightInit} is null,
+     *     a size is below 1, or the groups do not divide
      *     {@code outChannels}
      */
     public Conv2d(String name, int outChannels, int kernelH, int kernelW, ConvSpec spec, boolean bias,
                   Initializer weightInit) {
         super(name);
+        if (spec == null || weightInit == null) {
+            throw new IllegalArgumentException("Conv2d '" + name + "': " + (spec == null ? "spec" : "weightInit")
+                    + " must not be null");
+        }
         if (outChannels < 1 || kernelH < 1 || kernelW < 1) {
             throw new IllegalArgumentException("Conv2d '" + name + "': output channels and kernel size must be positive, got "
                     + outChannels + " channels, kernel " + kernelH + "×" + kernelW);

@@ -27,10 +27,14 @@ public final class Linear extends AbstractLayer {
      * A dense layer called {@code name} with {@code outFeatures} outputs, a bias when {@code bias} is true, and weights
      * drawn by {@code weightInit} at the first compile.
      *
-     * @throws IllegalArgumentException if {@code name} is null or blank, or {@code outFeatures} is below 1
+     * @throws IllegalArgumentException if {@code name} is null or blank, {@code weightInit} is null, or
+     *     {@code outFeatures} is below 1
      */
     public Linear(String name, int outFeatures, boolean bias, Initializer weightInit) {
         super(name);
+        if (weightInit == null) {
+            throw new IllegalArgumentException("Linear '" + name + "': weightInit must not be null");
+        }
         if (outFeatures < 1) {
             throw new IllegalArgumentException("Linear '" + name + "': output features must be positive, got " + outFeatures);
         }

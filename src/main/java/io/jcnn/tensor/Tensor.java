@@ -11,22 +11,23 @@ public final class Tensor implements AutoCloseable {
     private final Backend backend;
     private final Shape shape;
     private final Storage storage;
-    private final boolean owner;
+    /** Null for a tensor that owns its storage; for a view, the tensor that owns it (whose close frees it). */
+    private final Tensor source;
     private boolean closed;
 
     /** For backends: wraps storage this tensor will own. */
     public Tensor(Backend backend, Shape shape, Storage storage) {
-        this(backend, shape, storage, true);
+        this(backend, shape, storage, null);
     }
 
-    private Tensor(Backend backend, Shape shape, Storage storage, boolean owner) {
+    private Tensor(Backend backend, Shape shape, Storage storage, Tensor source) {
         if (storage.capacity() < shape.size()) {
             throw new IllegalArgumentException("storage of " + storage.capacity() + " floats cannot hold shape " + shape);
         }
         this.backend = backend;
         this.shape = shape;
         this.storage = storage;
-        this.owner = owner;
+        this.source = source;
     }
 
     /** The backend whose device holds this tensor; every op on it goes through that backend. */
@@ -49,12 +50,17 @@ public final class Tensor implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("tensor " + shape + " on " + backend.name() + " is closed");
         }
+        if (source != null && source.isClosed()) {
+            // Its memory is freed (and on a GPU possibly reused): reading it would return another tensor's data.
+            throw new IllegalStateException("view " + shape + " on " + backend.name() + " of tensor "
+                    + source.shape() + ", which is closed");
+        }
         return storage;
     }
 
-    /** Whether {@link #close()} was called on this tensor. A view does not learn that its source was closed. */
+    /** Whether this tensor was closed or, for a view, the tensor owning its storage was; either way it is unusable. */
     public boolean isClosed() {
-        return closed;
+        return closed || (source != null && source.isClosed());
     }
 
     /** A view with another shape of the same element count; it shares storage and owns nothing. */
@@ -63,7 +69,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("cannot reshape " + shape + " (" + shape.size() + " elements) to "
                     + newShape + " (" + newShape.size() + " elements)");
         }
-        return new Tensor(backend, newShape, storage(), false);
+        return new Tensor(backend, newShape, storage(), owningTensor());
     }
 
     /**
@@ -71,7 +77,11 @@ public final class Tensor implements AutoCloseable {
      * owns the storage, sees it. A view: it shares the storage and owns nothing.
      */
     public Tensor viewOn(Backend storageOwner) {
-        return new Tensor(storageOwner, shape, storage(), false);
+        return new Tensor(storageOwner, shape, storage(), owningTensor());
+    }
+
+    private Tensor owningTensor() {
+        return source != null ? source : this;
     }
 
     /** Downloads the elements to a new host array (row-major, outermost dimension first). */
@@ -88,8 +98,14 @@ public final class Tensor implements AutoCloseable {
 
     /** An explicit copy of this tensor on {@code target}; the caller owns the result. */
     public Tensor copyTo(Backend target) {
+        float[] values = toArray();
         Tensor copy = target.allocate(shape);
-        copy.copyFrom(toArray());
+        try {
+            copy.copyFrom(values);
+        } catch (RuntimeException e) {
+            copy.close();
+            throw e;
+        }
         return copy;
     }
 
@@ -98,7 +114,7 @@ public final class Tensor implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            if (owner) {
+            if (source == null) {
                 storage.release();
             }
         }
@@ -106,6 +122,6 @@ public final class Tensor implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Tensor(" + shape + " on " + backend.name() + (owner ? "" : ", view") + (closed ? ", closed" : "") + ")";
+        return "Tensor(" + shape + " on " + backend.name() + (source == null ? "" : ", view") + (isClosed() ? ", closed" : "") + ")";
     }
 }

@@ -92,4 +92,14 @@ class TileGridTest {
                 "scale must be 1 to 64, got 0");
         SaliencyMapTest.assertMessage(() -> new Picture(1, 2, 2, new float[3]), "needs 4 values, got 3");
     }
+
+    @Test
+    void emptyVectorsAndMissingPalettesAreRejected() {
+        IllegalArgumentException empty = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Picture.ofVector(new float[0]));
+        assertEquals("a picture needs at least one value, got an empty vector", empty.getMessage());
+        IllegalArgumentException palette = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> TileGrid.of(Picture.ofVector(new float[] {1})).palette(null));
+        assertEquals("palette must be GREY or DIVERGING, got null", palette.getMessage());
+    }
 }

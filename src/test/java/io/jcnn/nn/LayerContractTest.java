@@ -114,4 +114,17 @@ class LayerContractTest {
         }
         assertEquals(0, cpu.memoryStats().liveBytes(), "closing the layer frees everything it allocated");
     }
+
+    @Test
+    void nullSettingsAreRejectedByName() {
+        IllegalArgumentException conv = assertThrows(IllegalArgumentException.class,
+                () -> new Conv2d("conv1", 4, 3, 3, null, true, io.jcnn.init.Initializer.xavierUniform()));
+        assertEquals("Conv2d 'conv1': spec must not be null", conv.getMessage());
+        IllegalArgumentException dense = assertThrows(IllegalArgumentException.class,
+                () -> new Linear("fc1", 10, true, null));
+        assertEquals("Linear 'fc1': weightInit must not be null", dense.getMessage());
+        IllegalArgumentException model = assertThrows(IllegalArgumentException.class,
+                () -> new Sequential(" ", new ReLU("relu")));
+        assertEquals("a Sequential needs a name (it is stored in checkpoints), got ' '", model.getMessage());
+    }
 }

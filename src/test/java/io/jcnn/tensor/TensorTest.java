@@ -38,6 +38,23 @@ class TensorTest {
     }
 
     @Test
+    void aViewOfAClosedTensorIsClosedToo() {
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            Tensor t = cpu.allocate(Shape.of(2, 3));
+            Tensor view = t.reshape(Shape.of(6));
+            Tensor viewOfView = view.reshape(Shape.of(3, 2));
+            t.close();
+            assertTrue(view.isClosed() && viewOfView.isClosed());
+            // Ops refuse it as they refuse any closed argument; its storage is refused too.
+            IllegalArgumentException op = assertThrows(IllegalArgumentException.class, viewOfView::toArray);
+            assertTrue(op.getMessage().endsWith("tensor argument 1 3×2 is closed"), op.getMessage());
+            IllegalStateException e = assertThrows(IllegalStateException.class, viewOfView::storage);
+            assertEquals("view 3×2 on cpu of tensor 2×3, which is closed", e.getMessage());
+            assertEquals("Tensor(6 on cpu, view, closed)", view.toString());
+        }
+    }
+
+    @Test
     void copiesBetweenBackendsAreExplicit() {
         try (CpuBackend a = new CpuBackend(1); CpuBackend b = new CpuBackend(2);
              Tensor x = a.tensor(Shape.of(3), 1, 2, 3);
