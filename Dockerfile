@@ -25,9 +25,11 @@ RUN mvn -B -q -DskipTests -Dmaven.javadoc.skip=true package -pl src \
 
 FROM nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04
 # Fonts for the text of training-curves.png and the explain pictures (the JDK draws with fontconfig).
+# /work is writable by any user, so that `docker run --user "$(id -u):$(id -g)"` works without a mount too.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fontconfig fonts-dejavu-core \
-    && rm -rf /var/lib/apt/lists/*
+    && rm -rf /var/lib/apt/lists/* \
+    && mkdir -p /work && chmod 1777 /work
 COPY --from=build /opt/jcnn /opt/jcnn
 # Lets --device auto (the default) choose the GPU where --gpus gives one; without it, auto takes the CPU.
 ENV PATH=/opt/jcnn:$PATH \
