@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the vector kernel runs.
  */
 final class CpuDirectConvolution {
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
+    private static final VectorSpecies<Float> SPECIES = CpuVectorWidth.SPECIES;
+    private static final int LANES = CpuVectorWidth.LANES;
     /** Filters per register block: with two vectors of outputs each, eight accumulators. */
     private static final int FILTERS = 4;
     /** Largest C·R·S this path takes; beyond it the GEMM's packing is cheap next to its product. */

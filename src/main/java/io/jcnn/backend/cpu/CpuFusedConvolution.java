@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * each image's output pixels are split between the threads in whole panels.
  */
 final class CpuFusedConvolution {
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
+    private static final VectorSpecies<Float> SPECIES = CpuVectorWidth.SPECIES;
+    private static final int LANES = CpuVectorWidth.LANES;
     private static final int NR = CpuPackedGemm.NR;
     /** Output pixels packed per B block: 256×512 floats, about the L2 cache of one core. */
     private static final int BLOCK_COLUMNS = 512;

@@ -68,7 +68,8 @@ final class CpuGemm {
      */
     private static final class Selected {
         static final String VECTOR_UNAVAILABLE = vectorUnavailableReason();
-        static final Choice CHOICE = choose(System.getProperty(KERNEL_PROPERTY), VECTOR_UNAVAILABLE);
+        static final Choice CHOICE = widthError() != null ? new Choice(null, widthError())
+                : choose(System.getProperty(KERNEL_PROPERTY), VECTOR_UNAVAILABLE);
         static final String NAME = CHOICE.kernel() == Kernel.VECTOR ? CpuGemmVectorKernel.name()
                 : CHOICE.kernel() == Kernel.PORTABLE ? "auto-vectorised" : null;
 
@@ -90,6 +91,15 @@ final class CpuGemm {
         String requested = System.getProperty(KERNEL_PROPERTY, "auto").trim();
         return selectedKernel() == Kernel.PORTABLE && !requested.equals("portable") ? Selected.VECTOR_UNAVAILABLE
                 : null;
+    }
+
+    /** A vector width asked for ({@link CpuVectorWidth#PROPERTY}) that this CPU cannot honour, or null. */
+    private static String widthError() {
+        if (System.getProperty(CpuVectorWidth.PROPERTY) == null
+                || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return null;
+        }
+        return CpuVectorWidth.ERROR;
     }
 
     /** Why the vector kernel cannot run in this JVM, or null when it can. */

@@ -26,9 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  * the same bits, for every thread count.
  */
 final class CpuGemmVectorKernel {
-    /** The widest vector the CPU handles natively; the kernel needs at least 256 bits (8 floats). */
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
+    /** The JVM's one vector shape ({@link CpuVectorWidth}); the kernel needs at least 256 bits (8 floats). */
+    private static final VectorSpecies<Float> SPECIES = CpuVectorWidth.SPECIES;
+    private static final int LANES = CpuVectorWidth.LANES;
     /** Rows of the register tile. */
     static final int MR = 6;
     /** Columns of the register tile: two vectors. */
@@ -55,7 +55,7 @@ final class CpuGemmVectorKernel {
     /** Why this kernel should not be used on this CPU, or null when it should. */
     static String unsupportedReason() {
         int bits = SPECIES.vectorBitSize();
-        return bits < 256 ? "the CPU's preferred vector is " + bits + " bits; the vector kernel needs 256 or more"
+        return bits < 256 ? "the CPU's preferred float vector is " + bits + " bits; the vector kernel needs 256 or more"
                 : null;
     }
 

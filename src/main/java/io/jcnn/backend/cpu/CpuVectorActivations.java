@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * NaN x failing {@code x > 0}), so the result has the same bits. Only loaded where the vector kernel runs.
  */
 final class CpuVectorActivations {
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
+    private static final VectorSpecies<Float> SPECIES = CpuVectorWidth.SPECIES;
+    private static final int LANES = CpuVectorWidth.LANES;
     private static final FloatVector ZERO = FloatVector.zero(SPECIES);
 
     private CpuVectorActivations() {

@@ -1,26 +1,29 @@
 package io.jcnn.backend.cpu;
 
 import io.jcnn.backend.cpu.CpuConvolution.Dims;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Backward-filter without a column matrix, for filters with few taps per group ({@value #MAX_TAPS} or fewer) and
- * 5-wide kernels sliding with stride 1 along rows whose output width is a whole number of vectors (LeNet conv1:
- * 1×5×5 taps, Q = 24). There the im2col route spends more time laying out and packing columns than multiplying, and a
+ * 5-wide kernels sliding with stride 1 along rows at least one vector wide (LeNet conv1: 1×5×5 taps, Q = 24). There the im2col route spends more time laying out and packing columns than multiplying, and a
  * 20×25 gradient fills the 6×16 register tile poorly (LeNet conv1 at batch 64, one thread: 2.9 ms by GEMM, about
  * 1 ms here). With many taps (LeNet conv2, 500) the GEMM route is as fast or faster, since this one streams the
  * images once per pair of output channels and input row.
  *
  * <p>For two output channels k, k+1 and one input row offset (c, r), ten vector accumulators hold
  * dw[k or k+1][c][r][s] for s = 0 … 4, one partial sum per lane (output column q mod LANES): each step multiplies a
- * vector of dy along q by the five shifted vectors of x along q. The accumulators run over every image of the chunk
- * and every output row, then their lanes are added in lane order. The order of every addition is fixed by the
+ * vector of dy along q by the five shifted vectors of x along q. Where Q is not a whole number of vectors (Q = 24 in
+ * 16 lanes) the last vector of a row ends at the row's end and overlaps the one before it; its dy is multiplied by a
+ * 0/1 weight vector that zeroes the overlapping lanes, so every column counts once (and a whole number of vectors is
+ * multiplied by ones, which changes no bit). The accumulators run over every image of the chunk and every output row,
+ * then their lanes are added in lane order. The order of every addition is fixed by the
  * geometry and the chunk, so the result is reproducible for a thread count. Only loaded where the vector kernel runs.
  */
 final class CpuVectorFilterGradient {
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
+    private static final VectorSpecies<Float> SPECIES = CpuVectorWidth.SPECIES;
+    private static final int LANES = CpuVectorWidth.LANES;
     /** Kernel columns per accumulator group. */
     private static final int WIDTH = 5;
     /** Taps per group (C/G·R·S) up to which this path is used. */
@@ -34,7 +37,7 @@ final class CpuVectorFilterGradient {
     /** Whether this path computes backward-filter for the geometry. */
     static boolean applies(Dims d) {
         return d.crsPerGroup <= MAX_TAPS && d.s % WIDTH == 0 && d.strideW == 1 && d.dilationW == 1 && d.padW == 0
-                && d.q % LANES == 0;
+                && d.q >= LANES;
     }
 
     /** Pairs of output channels per group: the unit {@link #compute} can be split by. */
@@ -49,6 +52,7 @@ final class CpuVectorFilterGradient {
     static void compute(Dims d, float[] x, float[] dy, int n0, int n1, int pair0, int pair1, float[] target,
                         int targetOffset) {
         int channelsPerGroup = d.c / d.groups;
+        float[] weights = rowWeights(d.q);
         for (int grp = 0; grp < d.groups; grp++) {
             for (int k = 2 * pair0; k < Math.min(d.kPerGroup, 2 * pair1); k += 2) {
                 // An odd last channel is paired with itself; the duplicate sums are dropped.
@@ -57,7 +61,7 @@ final class CpuVectorFilterGradient {
                     for (int r = 0; r < d.r; r++) {
                         for (int s0 = 0; s0 < d.s; s0 += WIDTH) {
                             int tap = (cl * d.r + r) * d.s + s0;
-                            accumulate(d, x, dy, n0, n1, grp * d.kPerGroup + k, grp * d.kPerGroup + k1,
+                            accumulate(d, x, dy, weights, n0, n1, grp * d.kPerGroup + k, grp * d.kPerGroup + k1,
                                     grp * channelsPerGroup + cl, r, s0, target,
                                     targetOffset + (grp * d.kPerGroup + k) * d.crsPerGroup + tap,
                                     k1 > k ? targetOffset + (grp * d.kPerGroup + k1) * d.crsPerGroup + tap : -1);
@@ -68,7 +72,19 @@ final class CpuVectorFilterGradient {
         }
     }
 
-    private static void accumulate(Dims d, float[] x, float[] dy, int n0, int n1, int k0, int k1, int c,
+    /**
+     * Per vector of an output row (the vectors start at 0, LANES, 2·LANES, …, and the last at Q − LANES), a 0/1 weight
+     * per lane: 0 where the column was already covered by the vector before.
+     */
+    static float[] rowWeights(int q) {
+        int vectors = (q + LANES - 1) / LANES;
+        float[] weights = new float[vectors * LANES];
+        Arrays.fill(weights, 1f);
+        Arrays.fill(weights, (vectors - 1) * LANES, (vectors - 1) * LANES + vectors * LANES - q, 0f);
+        return weights;
+    }
+
+    private static void accumulate(Dims d, float[] x, float[] dy, float[] weights, int n0, int n1, int k0, int k1, int c,
                                    int r, int s0, float[] target, int at0, int at1) {
         FloatVector a0 = FloatVector.zero(SPECIES);
         FloatVector a1 = a0;
@@ -86,16 +102,19 @@ final class CpuVectorFilterGradient {
         int pLo = hOffset >= 0 ? 0 : (-hOffset + d.strideH - 1) / d.strideH;
         int pHi = Math.min(d.p, d.h - hOffset <= 0 ? 0 : (d.h - hOffset + d.strideH - 1) / d.strideH);
         // One flat loop over (image, row, column vector): C2 boxed the accumulators when they crossed nested loops.
-        int steps = (n1 - n0) * Math.max(0, pHi - pLo) * (d.q / LANES);
+        int vectors = weights.length / LANES;
+        int lastStart = d.q - LANES;
+        int steps = (n1 - n0) * Math.max(0, pHi - pLo) * vectors;
         int n = n0;
         int p = pLo;
-        int q = 0;
+        int vector = 0;
         int xq = rowStart(d, n, c, p, hOffset) + s0;
         int dq0 = n * d.kpq + k0 * d.pq + p * d.q;
         int dq1 = dq0 + (k1 - k0) * d.pq;
         for (int i = 0; i < steps; i++) {
-            FloatVector g0 = FloatVector.fromArray(SPECIES, dy, dq0);
-            FloatVector g1 = FloatVector.fromArray(SPECIES, dy, dq1);
+            FloatVector weight = FloatVector.fromArray(SPECIES, weights, vector * LANES);
+            FloatVector g0 = FloatVector.fromArray(SPECIES, dy, dq0).mul(weight);
+            FloatVector g1 = FloatVector.fromArray(SPECIES, dy, dq1).mul(weight);
             FloatVector v = FloatVector.fromArray(SPECIES, x, xq);
             a0 = g0.fma(v, a0);
             b0 = g1.fma(v, b0);
@@ -111,12 +130,14 @@ final class CpuVectorFilterGradient {
             v = FloatVector.fromArray(SPECIES, x, xq + 4);
             a4 = g0.fma(v, a4);
             b4 = g1.fma(v, b4);
-            q += LANES;
-            xq += LANES;
-            dq0 += LANES;
-            dq1 += LANES;
-            if (q == d.q) {
-                q = 0;
+            vector++;
+            // The next vector's first column: LANES on, or back to the row's last LANES columns.
+            int advance = Math.min(vector * LANES, lastStart) - Math.min((vector - 1) * LANES, lastStart);
+            xq += advance;
+            dq0 += advance;
+            dq1 += advance;
+            if (vector == vectors) {
+                vector = 0;
                 p++;
                 if (p == pHi) {
                     p = pLo;

@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * vector kernel runs.
  */
 final class CpuVectorPooling {
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
+    private static final VectorSpecies<Float> SPECIES = CpuVectorWidth.SPECIES;
+    private static final int LANES = CpuVectorWidth.LANES;
     /** Even columns to the first half, odd ones to the second; and the other way round. */
     private static final VectorShuffle<Float> EVEN_ODD =
             VectorShuffle.fromOp(SPECIES, i -> i < LANES / 2 ? 2 * i : 2 * (i - LANES / 2) + 1);

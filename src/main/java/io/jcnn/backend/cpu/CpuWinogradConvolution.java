@@ -23,10 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * vector kernel runs.
  */
 final class CpuWinogradConvolution {
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
-    /** One vector per row or column of a tile, for the filter transform. */
-    private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> SPECIES = CpuVectorWidth.SPECIES;
+    private static final int LANES = CpuVectorWidth.LANES;
     private static final int MR = CpuPackedGemm.MR;
     /** Tiles per panel: the width of the micro-kernel's B panel. */
     private static final int NR = CpuPackedGemm.NR;
@@ -52,11 +50,13 @@ final class CpuWinogradConvolution {
     /** Below this many input channels per group the transforms outweigh the saved multiplications. */
     static final int MIN_CHANNELS = 4;
     /**
-     * Largest V + M per panel, in floats (1 MiB). Beyond it the panel's products stream from the last-level cache and
-     * the GEMM path is faster: on the 2-core test machine AlexNet conv2 (about 0.9 MiB per panel) ran 2.6× faster
-     * here, while conv5 (2 MiB) was even and conv3 and conv4 (2.3–2.6 MiB) 1.2–1.4× slower.
+     * Largest V + M per tile of a panel, in floats (64 KiB; a panel holds NR tiles, so 1 MiB at 256 bits and 2 MiB at
+     * 512). Beyond it the panel's products stream from the last-level cache and the GEMM path is faster. Measured per
+     * tile so that one rule holds at both widths: on a 2-core Zen 5 machine, AlexNet conv2 (44 KiB per tile) ran 2.3×
+     * faster here than by GEMM with 256-bit vectors and 1.8× with 512-bit ones, while conv5 (80 KiB), conv4 (96 KiB)
+     * and conv3 (160 KiB) ran 1.5–5.5× slower at either width.
      */
-    static final int MAX_PANEL_FLOATS = 1 << 18;
+    static final int MAX_TILE_FLOATS = 1 << 14;
 
     private CpuWinogradConvolution() {
     }
@@ -124,7 +124,7 @@ final class CpuWinogradConvolution {
     /**
      * Whether forward should run here: a 3×3 or 5×5 filter at stride 1 without dilation, enough input channels per
      * group for the transforms to pay, at least one whole panel of tiles, and a panel's working set that stays in
-     * cache ({@link #MAX_PANEL_FLOATS}).
+     * cache ({@link #MAX_TILE_FLOATS} per tile).
      */
     static boolean applies(ConvGeometry g) {
         Variant v = variant(g);
@@ -132,7 +132,7 @@ final class CpuWinogradConvolution {
             return false;
         }
         Layout l = new Layout(g, v, 1);
-        return l.tiles >= NR && (long) l.vFloats + l.mFloats <= MAX_PANEL_FLOATS;
+        return l.tiles >= NR && (long) l.vFloats + l.mFloats <= (long) MAX_TILE_FLOATS * NR;
     }
 
     /** Floats of shared workspace forward needs here. */
@@ -222,8 +222,10 @@ final class CpuWinogradConvolution {
         float[] gRows = v.gRows;
         int positionStride = l.kPad * l.cg;
         parallel.forRange(l.k, 1, (chunk, start, end) -> {
-            // Vectors run over G's 8 rows: half column b = Σ_a G column a · w[a][b], then U column j = Σ_b half
-            // column b · G[j][b]; U (stored column by column) is then spread over the 64 positions' blocks.
+            // Half column b = Σ_a G column a · w[a][b], then U column j = Σ_b half column b · G[j][b]; U (stored
+            // column by column) is then spread over the 64 positions' blocks. Scalar on purpose: this runs once per
+            // filter, and an 8-lane vector here would be a second vector shape in the JVM, which on JDK 17 makes
+            // every 512-bit kernel fall back to Java code (see CpuVectorShapes).
             float[] half = new float[ALPHA * r];
             float[] u = new float[XI];
             for (int kk = start; kk < end; kk++) {
@@ -233,20 +235,22 @@ final class CpuWinogradConvolution {
                 for (int ch = 0; ch < l.cg; ch++) {
                     int filter = (kk * l.cg + ch) * r * r;
                     for (int b = 0; b < r; b++) {
-                        FloatVector sum = FloatVector.zero(EIGHT);
-                        for (int a = 0; a < r; a++) {
-                            sum = FloatVector.fromArray(EIGHT, gColumns, a * ALPHA)
-                                    .fma(FloatVector.broadcast(EIGHT, w[filter + a * r + b]), sum);
+                        for (int i = 0; i < ALPHA; i++) {
+                            float sum = 0f;
+                            for (int a = 0; a < r; a++) {
+                                sum = Math.fma(gColumns[a * ALPHA + i], w[filter + a * r + b], sum);
+                            }
+                            half[b * ALPHA + i] = sum;
                         }
-                        sum.intoArray(half, b * ALPHA);
                     }
                     for (int j = 0; j < ALPHA; j++) {
-                        FloatVector sum = FloatVector.zero(EIGHT);
-                        for (int b = 0; b < r; b++) {
-                            sum = FloatVector.fromArray(EIGHT, half, b * ALPHA)
-                                    .fma(FloatVector.broadcast(EIGHT, gRows[j * r + b]), sum);
+                        for (int i = 0; i < ALPHA; i++) {
+                            float sum = 0f;
+                            for (int b = 0; b < r; b++) {
+                                sum = Math.fma(half[b * ALPHA + i], gRows[j * r + b], sum);
+                            }
+                            u[j * ALPHA + i] = sum;
                         }
-                        sum.intoArray(u, j * ALPHA);
                     }
                     int at = first + ch * MR;
                     for (int i = 0; i < ALPHA; i++) {

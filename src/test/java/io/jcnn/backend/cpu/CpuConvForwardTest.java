@@ -32,17 +32,17 @@ class CpuConvForwardTest {
 
     static Stream<Arguments> shapes() {
         return Stream.of(
-                Arguments.of(CpuConvForward.WINOGRAD, "lenet conv2", Shape.nchw(5, 20, 12, 12),
+                Arguments.of(CpuConvForward.WINOGRAD, "lenet conv2", Shape.nchw(9, 20, 12, 12),
                         Shape.nchw(50, 20, 5, 5), ConvSpec.defaults()),
-                Arguments.of(CpuConvForward.WINOGRAD, "5x5 pad 2, output not a multiple of 4", Shape.nchw(3, 6, 11, 9),
+                Arguments.of(CpuConvForward.WINOGRAD, "5x5 pad 2, output not a multiple of 4", Shape.nchw(4, 6, 11, 9),
                         Shape.nchw(7, 6, 5, 5), ConvSpec.of(1, 2)),
-                Arguments.of(CpuConvForward.WINOGRAD, "3x3 pad 1, 13x13 as in AlexNet", Shape.nchw(2, 8, 13, 13),
+                Arguments.of(CpuConvForward.WINOGRAD, "3x3 pad 1, 13x13 as in AlexNet", Shape.nchw(4, 8, 13, 13),
                         Shape.nchw(13, 8, 3, 3), ConvSpec.of(1, 1)),
-                Arguments.of(CpuConvForward.WINOGRAD, "3x3, groups 2, uneven padding", Shape.nchw(5, 12, 10, 14),
+                Arguments.of(CpuConvForward.WINOGRAD, "3x3, groups 2, uneven padding", Shape.nchw(10, 12, 10, 14),
                         Shape.nchw(10, 6, 3, 3), new ConvSpec(1, 1, 1, 0, 1, 1, 2)),
-                Arguments.of(CpuConvForward.WINOGRAD, "5x5, 70 channels", Shape.nchw(1, 70, 20, 20),
+                Arguments.of(CpuConvForward.WINOGRAD, "5x5, 70 channels", Shape.nchw(2, 70, 20, 20),
                         Shape.nchw(4, 70, 5, 5), ConvSpec.defaults()),
-                Arguments.of(CpuConvForward.WINOGRAD, "exactly one panel", Shape.nchw(16, 4, 8, 8),
+                Arguments.of(CpuConvForward.WINOGRAD, "exactly one panel", Shape.nchw(CpuPackedGemm.NR, 4, 8, 8),
                         Shape.nchw(6, 4, 5, 5), ConvSpec.defaults()),
                 Arguments.of(CpuConvForward.DIRECT, "lenet conv1", Shape.nchw(3, 1, 28, 28), Shape.nchw(20, 1, 5, 5),
                         ConvSpec.defaults()),
@@ -91,6 +91,7 @@ class CpuConvForwardTest {
         }
     }
 
+    /** The same choices at every vector width: the rules count tiles per panel and cache per tile, not lanes. */
     @Test
     void eachShapeGetsTheAlgorithmThatPays() {
         assertEquals(CpuConvForward.WINOGRAD, choose(Shape.nchw(64, 20, 12, 12), Shape.nchw(50, 20, 5, 5),
@@ -108,9 +109,11 @@ class CpuConvForwardTest {
         assertEquals(CpuConvForward.GEMM, choose(Shape.nchw(64, 8, 28, 28), Shape.nchw(20, 8, 3, 5),
                 ConvSpec.defaults()), "3x5");
         assertEquals(CpuConvForward.WINOGRAD, choose(Shape.nchw(8, 96, 27, 27), Shape.nchw(256, 48, 5, 5),
-                ConvSpec.of(1, 2).withGroups(2)), "AlexNet conv2: a panel's V and M in about 0.9 MiB");
+                ConvSpec.of(1, 2).withGroups(2)), "AlexNet conv2: V and M in 44 KiB per tile");
         assertEquals(CpuConvForward.GEMM, choose(Shape.nchw(8, 256, 13, 13), Shape.nchw(384, 256, 3, 3),
-                ConvSpec.of(1, 1)), "AlexNet conv3: 2.5 MiB per panel");
+                ConvSpec.of(1, 1)), "AlexNet conv3: 160 KiB per tile");
+        assertEquals(CpuConvForward.GEMM, choose(Shape.nchw(8, 384, 13, 13), Shape.nchw(256, 192, 3, 3),
+                ConvSpec.of(1, 1).withGroups(2)), "AlexNet conv5: 80 KiB per tile");
         assertEquals(CpuConvForward.GEMM, choose(Shape.nchw(8, 4, 28, 28), Shape.nchw(8, 2, 3, 3),
                 new ConvSpec(1, 1, 1, 1, 1, 1, 2)), "groups of 2 channels: too few for Winograd, grouped for direct");
     }

@@ -1,6 +1,7 @@
 package io.jcnn.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcnn.backend.ConvGeometry;
@@ -8,8 +9,10 @@ import io.jcnn.backend.ConvReference;
 import io.jcnn.backend.ConvSpec;
 import io.jcnn.backend.TestData;
 import io.jcnn.tensor.Shape;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -18,7 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Backward-filter by {@link CpuVectorFilterGradient} against the double-precision reference, on the shapes it takes:
  * LeNet conv1, batch 1 (split over output channels) and odd batches (split over images), an odd number of output
  * channels (the last one paired with itself), several input channels, groups, padding, stride and dilation along
- * the height, and a 10-wide kernel. Also: the path is really taken, and two runs give the same bits.
+ * the height, a 10-wide kernel, and rows that are not a whole number of vectors at either width (the last vector of
+ * a row overlaps the one before). Also: the path is really taken, two runs give the same bits, and rows narrower than
+ * one vector are left to the GEMM route.
  */
 class CpuVectorFilterGradientTest {
     @BeforeAll
@@ -33,9 +38,42 @@ class CpuVectorFilterGradientTest {
                         ConvSpec.defaults()),
                 Arguments.of("2 channels, pad and stride in height", Shape.nchw(3, 2, 11, 20), Shape.nchw(3, 2, 1, 5),
                         new ConvSpec(2, 1, 2, 0, 1, 1, 1)),
-                Arguments.of("groups 2, dilation in height", Shape.nchw(2, 4, 13, 12), Shape.nchw(6, 2, 3, 5),
+                Arguments.of("groups 2, dilation in height", Shape.nchw(2, 4, 13, 20), Shape.nchw(6, 2, 3, 5),
                         new ConvSpec(1, 1, 1, 0, 2, 1, 2)),
+                Arguments.of("rows of 37, a whole number of no vector", Shape.nchw(3, 1, 7, 41), Shape.nchw(5, 1, 3, 5),
+                        ConvSpec.defaults()),
+                Arguments.of("rows of 20: last vector overlaps at 256 and 512 bits", Shape.nchw(2, 3, 6, 24),
+                        Shape.nchw(4, 3, 2, 5), ConvSpec.defaults()),
                 Arguments.of("10-wide kernel", Shape.nchw(2, 1, 6, 25), Shape.nchw(3, 1, 2, 10), ConvSpec.defaults()));
+    }
+
+    @Test
+    void rowsNarrowerThanAVectorTakeTheGemmRoute() {
+        int lanes = CpuVectorWidth.LANES;
+        ConvGeometry narrow = ConvGeometry.of("test", Shape.nchw(2, 1, 8, lanes + 3), Shape.nchw(4, 1, 5, 5),
+                ConvSpec.defaults());
+        assertFalse(CpuVectorFilterGradient.applies(new CpuConvolution.Dims(narrow, 1, true)), "Q = LANES - 1");
+        ConvGeometry exact = ConvGeometry.of("test", Shape.nchw(2, 1, 8, lanes + 4), Shape.nchw(4, 1, 5, 5),
+                ConvSpec.defaults());
+        assertTrue(CpuVectorFilterGradient.applies(new CpuConvolution.Dims(exact, 1, true)), "Q = LANES");
+    }
+
+    @Test
+    void overlappingLanesAreWeightedOut() {
+        int lanes = CpuVectorWidth.LANES;
+        float[] whole = CpuVectorFilterGradient.rowWeights(2 * lanes);
+        assertArrayEquals(ones(2 * lanes), whole);
+        float[] partial = CpuVectorFilterGradient.rowWeights(lanes + 3);
+        // Two vectors: columns 0 … LANES−1, then LANES−(LANES−3) … : the first LANES−3 lanes were counted already.
+        float[] expected = ones(2 * lanes);
+        Arrays.fill(expected, lanes, 2 * lanes - 3, 0f);
+        assertArrayEquals(expected, partial);
+    }
+
+    private static float[] ones(int n) {
+        float[] a = new float[n];
+        Arrays.fill(a, 1f);
+        return a;
     }
 
     @ParameterizedTest(name = "{0}")
