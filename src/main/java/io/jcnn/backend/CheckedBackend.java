@@ -212,6 +212,11 @@ public final class CheckedBackend implements Backend {
         }
 
         @Override
+        public String algorithms() {
+            return plans.tested().algorithms();
+        }
+
+        @Override
         public void close() {
             plans.close();
         }

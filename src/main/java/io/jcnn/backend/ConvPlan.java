@@ -25,6 +25,14 @@ public class ConvPlan implements AutoCloseable {
         return geometry;
     }
 
+    /**
+     * How the backend computes the passes for this shape, in words ("forward by winograd, backward-data by fused
+     * gemm, ..."), for {@code jcnn info --model} and logs; empty where the backend does not say.
+     */
+    public String algorithms() {
+        return "";
+    }
+
     @Override
     public void close() {
     }

@@ -126,6 +126,9 @@ final class TrainCommand implements Callable<Integer> {
             console.printf(Locale.ROOT, "model %s (%,d parameters) on %s; data %s: %,d train / %,d test images%n",
                     modelSpec.name(), model.parameterCount(), backend.description(), options.data, train.size(),
                     test.size());
+            for (String line : ConvolutionAlgorithms.lines(model)) {
+                console.println("  " + line);
+            }
             int batches = trainData.batchesPerEpoch(true);
             MetricsWriter metrics = new MetricsWriter(outDir, earlier);
             AtomicBoolean stop = new AtomicBoolean();

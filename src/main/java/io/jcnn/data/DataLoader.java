@@ -27,6 +27,7 @@ public final class DataLoader implements AutoCloseable {
     public static final int DEFAULT_PREFETCH = 2;
     private static final long ORDER_STREAM = 0x6f72646572L;
     private static final long AUGMENT_STREAM = 0x6175676dL;
+    private static final long RESAMPLE_STREAM = 0x726f74617465L;
 
     private final Dataset data;
     private final int batchSize;
@@ -136,12 +137,14 @@ public final class DataLoader implements AutoCloseable {
         int count = Math.min(batchSize, data.size() - from);
         int sample = data.sampleSize();
         long stream = CounterRandom.derive(CounterRandom.derive(seed, AUGMENT_STREAM), epoch);
+        long resampleStream = CounterRandom.derive(CounterRandom.derive(seed, RESAMPLE_STREAM), epoch);
         for (int k = 0; k < count; k++) {
             int source = order[from + k];
             batch.indices[k] = source;
             batch.labels[k] = data.labels()[source];
             if (augmentation.isActive()) {
-                augment(source, k * sample, CounterRandom.bits(stream, from + k), batch.images);
+                long resample = augmentation.resamples() ? CounterRandom.bits(resampleStream, from + k) : 0;
+                augment(source, k * sample, CounterRandom.bits(stream, from + k), resample, batch.images);
             } else {
                 byte[] pixels = data.pixels();
                 int in = source * sample;
@@ -159,8 +162,11 @@ public final class DataLoader implements AutoCloseable {
         batch.size = count;
     }
 
-    /** Writes sample {@code source} shifted by offsets drawn from {@code random}, and maybe mirrored. */
-    private void augment(int source, int out, long random, float[] images) {
+    /**
+     * Writes sample {@code source} shifted by offsets drawn from {@code random}, maybe mirrored, and, where the
+     * augmentation resamples, rotated and scaled by amounts drawn from {@code resample}.
+     */
+    private void augment(int source, int out, long random, long resample, float[] images) {
         int range = augmentation.range();
         int span = 2 * range + 1;
         int dx = range == 0 ? 0 : (int) Long.remainderUnsigned(random & 0xFFFFFF, span) - range;
@@ -170,6 +176,10 @@ public final class DataLoader implements AutoCloseable {
         int w = data.width();
         byte[] pixels = data.pixels();
         float zero = lookup[0];
+        if (augmentation.resamples()) {
+            resample(source, out, dx, dy, flip, resample, images);
+            return;
+        }
         for (int c = 0; c < data.channels(); c++) {
             int inPlane = (source * data.channels() + c) * h * w;
             int outPlane = out + c * h * w;
@@ -186,6 +196,57 @@ public final class DataLoader implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The resampling path of {@link #augment}: output pixel (x, y) takes the bilinear interpolation at the source
+     * point that the rotation and scaling about the centre, after the shift (and mirror), map onto it.
+     */
+    private void resample(int source, int out, int dx, int dy, boolean flip, long random, float[] images) {
+        double angle = Math.toRadians(augmentation.maxRotationDegrees()) * symmetricUnit(random);
+        double scale = 1 + augmentation.maxScaleChange() * symmetricUnit(random >>> 24);
+        // The inverse map: rotate back by the angle and divide by the scale.
+        double cos = StrictMath.cos(angle) / scale;
+        double sin = StrictMath.sin(angle) / scale;
+        int h = data.height();
+        int w = data.width();
+        double cx = (w - 1) / 2.0;
+        double cy = (h - 1) / 2.0;
+        byte[] pixels = data.pixels();
+        for (int c = 0; c < data.channels(); c++) {
+            int inPlane = (source * data.channels() + c) * h * w;
+            int outPlane = out + c * h * w;
+            for (int y = 0; y < h; y++) {
+                double v = y - dy - cy;
+                for (int x = 0; x < w; x++) {
+                    double u = (flip ? w - 1 - x : x) - dx - cx;
+                    double sx = cos * u + sin * v + cx;
+                    double sy = cos * v - sin * u + cy;
+                    images[outPlane + y * w + x] = (float) bilinear(pixels, inPlane, h, w, sx, sy);
+                }
+            }
+        }
+    }
+
+    /** The normalised image interpolated at (sx, sy); outside the image every pixel counts as a zero byte. */
+    private double bilinear(byte[] pixels, int plane, int h, int w, double sx, double sy) {
+        int x0 = (int) Math.floor(sx);
+        int y0 = (int) Math.floor(sy);
+        double fx = sx - x0;
+        double fy = sy - y0;
+        double top = (1 - fx) * pixel(pixels, plane, h, w, x0, y0) + fx * pixel(pixels, plane, h, w, x0 + 1, y0);
+        double bottom = (1 - fx) * pixel(pixels, plane, h, w, x0, y0 + 1)
+                + fx * pixel(pixels, plane, h, w, x0 + 1, y0 + 1);
+        return (1 - fy) * top + fy * bottom;
+    }
+
+    private float pixel(byte[] pixels, int plane, int h, int w, int x, int y) {
+        return x < 0 || y < 0 || x >= w || y >= h ? lookup[0] : lookup[pixels[plane + y * w + x] & 0xFF];
+    }
+
+    /** A number in [−1, 1] from the low 24 bits. */
+    private static double symmetricUnit(long bits) {
+        return (bits & 0xFFFFFF) / (double) 0xFFFFFF * 2 - 1;
     }
 
     private Batch takeBuffer() {

@@ -83,6 +83,30 @@ class MainTest {
     }
 
     @Test
+    void infoNamesTheVectorWidthAndEachConvolutionsAlgorithms() {
+        CliRun run = jcnn("info", "--model", "alexnet32", "--device", "cpu", "--batch-size", "128");
+        assertEquals(0, run.exitCode(), run.toString());
+        List<String> lines = run.outLines();
+        assertTrue(lines.stream().anyMatch(l -> l.matches("cpu vectors: (256|512) bits, (8|16) floats per vector.*")),
+                run.toString());
+        int plan = lines.indexOf(lines.stream().filter(l -> l.startsWith("model alexnet32, input 128×1×32×32, on cpu: "))
+                .findFirst().orElseThrow(() -> new AssertionError(run.toString())));
+        for (int conv = 1; conv <= 5; conv++) {
+            String line = lines.get(plan + conv);
+            assertTrue(line.startsWith("  conv" + conv + " ") && line.contains("forward by ")
+                    && line.contains(", backward-data by ") && line.contains(", backward-filter by "), run.toString());
+        }
+        assertEquals(plan + 6, lines.size(), "one line per convolution:\n" + run.out());
+    }
+
+    @Test
+    void infoRejectsAnUnknownModelByName() {
+        CliRun run = jcnn("info", "--model", "resnet");
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().startsWith("jcnn: --model: ") && run.err().contains("resnet"), run.toString());
+    }
+
+    @Test
     void unknownOptionIsAUsageErrorOnOneLine() {
         CliRun run = jcnn("--bogus");
         assertEquals(2, run.exitCode(), run.toString());

@@ -110,6 +110,8 @@ class TrainingCommandsTest {
                 dir.resolve("strict").toString());
         expectFailure(2, "--model: unknown model 'resnet'", "train", "--model", "resnet");
         expectFailure(2, "--batch-size must be at least 1", "train", "--batch-size", "0");
+        expectFailure(2, "--rotate must be 0 to 180 degrees, got -5.0", "train", "--rotate", "-5");
+        expectFailure(2, "--scale must be 0 to 0.5, got 0.9", "train", "--scale", "0.9");
         expectFailure(2, "--invert must be auto, yes or no", "predict", checkpoint.toString(), "x.png",
                 "--invert", "maybe");
         int closedPort;

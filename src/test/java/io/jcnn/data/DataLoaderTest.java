@@ -154,6 +154,74 @@ class DataLoaderTest {
     }
 
     @Test
+    void aVanishingRotationAndScaleResampleToTheShiftedImage() {
+        // Resampling at (almost) whole-pixel points gives the pixels themselves: the centre, the direction of the
+        // shift and the zero fill agree with the whole-pixel path.
+        byte[] pixels = new byte[25];
+        for (int i = 0; i < 25; i++) {
+            pixels[i] = (byte) (10 + 9 * i);
+        }
+        Dataset one = new Dataset("one", 1, 5, 5, pixels, new int[]{3}, 10);
+        try (DataLoader exact = new DataLoader(one, 1, false, Normalization.NONE, new Augmentation(0, 1, false), 2);
+             DataLoader resampled = new DataLoader(one, 1, false, Normalization.NONE,
+                     new Augmentation(0, 1, false, 1e-9, 1e-9), 2)) {
+            for (int epoch = 1; epoch <= 10; epoch++) {
+                float[] expected = collect(exact, epoch, 0, false).get(0);
+                float[] actual = collect(resampled, epoch, 0, false).get(0);
+                for (int i = 0; i < expected.length; i++) {
+                    assertEquals(expected[i], actual[i], 1e-6, "epoch " + epoch + ", pixel " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rotationTurnsTheImageAboutItsCentreAndStaysInRange() {
+        // A 1×9×9 image holding one horizontal bar through the centre: rotated, its centre pixel stays lit, the far
+        // ends of the bar move off their row for most angles, and every value stays within the pixels' range.
+        byte[] pixels = new byte[81];
+        for (int x = 0; x < 9; x++) {
+            pixels[4 * 9 + x] = (byte) 200;
+        }
+        Dataset bar = new Dataset("bar", 1, 9, 9, pixels, new int[]{1}, 10);
+        int turned = 0;
+        try (DataLoader loader = new DataLoader(bar, 1, false, Normalization.NONE,
+                new Augmentation(0, 0, false, 45, 0), 7)) {
+            for (int epoch = 1; epoch <= 20; epoch++) {
+                float[] img = collect(loader, epoch, 0, false).get(0);
+                assertEquals(200 / 255f, img[4 * 9 + 4], 1e-6, "the centre stays on the bar");
+                for (float v : img) {
+                    assertTrue(v >= 0 && v <= 200 / 255f + 1e-6, "value " + v + " outside the source's range");
+                }
+                turned += img[4 * 9] < 100 / 255f ? 1 : 0;
+            }
+        }
+        assertTrue(turned >= 10, "the bar's end left its row in only " + turned + " of 20 epochs");
+    }
+
+    @Test
+    void resamplingIsReproducibleAndDrawsAfreshEachEpoch() {
+        Dataset data = tiny(20);
+        Augmentation aug = new Augmentation(0, 1, false, 15, 0.1);
+        try (DataLoader a = new DataLoader(data, 5, true, Normalization.NONE, aug, 9, 0);
+             DataLoader b = new DataLoader(data, 5, true, Normalization.NONE, aug, 9, 2)) {
+            List<float[]> first = collect(a, 1, 0, false);
+            assertSameBatches(first, collect(b, 1, 0, false));
+            assertFalse(Arrays.equals(first.get(0), collect(a, 2, 0, false).get(0)), "epoch 2 draws other changes");
+        }
+    }
+
+    @Test
+    void impossibleRotationsAndScalesAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new Augmentation(0, 0, false, -1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Augmentation(0, 0, false, 181, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Augmentation(0, 0, false, Double.NaN, 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Augmentation(0, 0, false, 0, 0.6));
+        assertEquals("augmentation: scale change must be 0 to 0.5, got 0.6", e.getMessage());
+    }
+
+    @Test
     void flipMirrorsSomeImagesLeftToRight() {
         Dataset data = tiny(40);
         int flipped = 0;

@@ -36,6 +36,26 @@ public final class BenchBackends {
         return library.loaded() ? null : library.detail();
     }
 
+    /**
+     * A new backend for {@code name} whose CPU vector kernels use {@code vectorBits} ({@code auto}, {@code 256} or
+     * {@code 512}; ignored by CUDA backends), owned by the caller. The width is fixed once per JVM when the CPU backend
+     * is first used, and JMH runs every parameter combination in a fresh fork, so the setup of the fork's first
+     * benchmark sets it; a backend that ended up at another width fails here rather than measure the wrong thing.
+     */
+    public static Backend create(String name, String vectorBits) {
+        if (name.equals("cpu") && !vectorBits.equals("auto")) {
+            System.setProperty("jcnn.cpu.vectorBits", vectorBits);
+        }
+        Backend backend = create(name);
+        if (name.equals("cpu") && !vectorBits.equals("auto") && !backend.description().contains(vectorBits + "-bit")) {
+            String description = backend.description();
+            backend.close();
+            throw new IllegalStateException("asked for " + vectorBits + "-bit vectors but the CPU backend runs "
+                    + description + " (another width was fixed earlier in this JVM)");
+        }
+        return backend;
+    }
+
     /** A new backend for {@code name}, owned by the caller; fails with the reason where it cannot run here. */
     public static Backend create(String name) {
         String reason = unavailableReason(name);

@@ -50,6 +50,13 @@ public class ConvBenchmark {
         @Param({"0"})
         public int batch;
 
+        /**
+         * The CPU backend's vector width: {@code auto} (the CPU's preferred one), {@code 256} or {@code 512}; e.g.
+         * {@code -p vectorBits=256,512} measures both widths side by side in one run.
+         */
+        @Param({"auto"})
+        public String vectorBits = "auto";
+
         Backend device;
         ConvPlan plan;
         double gflop;
@@ -67,7 +74,7 @@ public class ConvBenchmark {
                 throw new IllegalArgumentException("forwardGemm compares the CPU's convolution algorithms; use it "
                         + "with -p backend=cpu");
             }
-            device = BenchBackends.create(backend);
+            device = BenchBackends.create(backend, vectorBits);
             // The CPU chooses its algorithm when planning; the property is read then and nowhere else.
             if (pass.equals("forwardGemm")) {
                 System.setProperty(CPU_CONV_PROPERTY, "gemm");

@@ -44,6 +44,13 @@ public class StepBenchmark {
         "lenet-infer-1024"})
     public String workload;
 
+    /**
+     * The CPU backend's vector width: {@code auto} (the CPU's preferred one), {@code 256} or {@code 512}; e.g.
+     * {@code -p vectorBits=256,512} measures both widths side by side in one run.
+     */
+    @Param({"auto"})
+    public String vectorBits = "auto";
+
     private Backend device;
     private Sequential model;
     private SoftmaxCrossEntropyLoss loss;
@@ -61,7 +68,7 @@ public class StepBenchmark {
         }
         training = parts[1].equals("train");
         batch = Integer.parseInt(parts[2]);
-        device = BenchBackends.create(backend);
+        device = BenchBackends.create(backend, vectorBits);
         model = switch (parts[0]) {
             case "lenet" -> Models.lenet();
             case "alexnet32" -> Models.alexnet32();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcnn.backend.Backend;
 import io.jcnn.backend.PoolMode;
 import io.jcnn.tensor.Tensor;
 import java.util.Collection;
@@ -162,6 +163,24 @@ class BenchmarkSmokeTest {
             } finally {
                 benchmark.tearDown();
             }
+        }
+    }
+
+    @Test
+    void aVectorWidthOtherThanTheJvmsIsRefusedRatherThanMeasured() {
+        // The first CPU backend fixes this JVM's width; a benchmark asking for the other one must fail in setup.
+        String inUse;
+        try (Backend first = BenchBackends.create("cpu", "auto")) {
+            inUse = first.description().contains("512-bit") ? "512" : "256";
+        }
+        String other = inUse.equals("512") ? "256" : "512";
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> BenchBackends.create("cpu", other));
+            assertTrue(e.getMessage().startsWith("asked for " + other + "-bit vectors but the CPU backend runs "),
+                    e.getMessage());
+        } finally {
+            System.clearProperty("jcnn.cpu.vectorBits");
         }
     }
 

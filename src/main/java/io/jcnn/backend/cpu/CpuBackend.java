@@ -16,8 +16,21 @@ import io.jcnn.tensor.Tensor;
 
 /**
  * The pure-Java backend: the reference every other backend is checked against and the fallback for machines
- * without a GPU. Multithreaded with deterministic work splitting, so a fixed seed and thread count reproduce a
- * run bit for bit. Each op family lives in its own class; this class validates, unwraps and dispatches.
+ * without a GPU. Multithreaded with deterministic work splitting. Each op family lives in its own class; this class
+ * validates, unwraps and dispatches.
+ *
+ * <h2>Reproducibility</h2>
+ * Every op's result is a function of its inputs, the thread count, the vector width ({@link #vectorWidth()}: 256 or
+ * 512 bits, fixed once per JVM) and the matrix-product kernel ({@code jcnn.cpu.gemm}); so a training run with a fixed
+ * seed is reproduced bit for bit when those four are the same, on any machine and in any JIT tier. Two caveats, both
+ * outside the op order: the transcendental functions ({@code Math.exp}, {@code Math.log}, {@code Math.tanh}, used by
+ * softmax, the losses, sigmoid and tanh) are computed in double and may differ in the last bit between JVM builds,
+ * which only rarely changes the float result; and a different thread count changes how sums are split.
+ * <p>Across vector widths results agree to rounding, not bit for bit: the matrix products give the same bits at
+ * both widths, but the direct filter gradient (LeNet conv1) keeps one partial sum per lane, and some algorithm
+ * choices depend on the width (a Winograd panel must be filled, a row must hold a vector). Start the JVM with
+ * {@code -Djcnn.cpu.vectorBits=256} on a 512-bit machine to reproduce a 256-bit machine's run exactly. Checkpoints
+ * hold plain float32 values, so a run saved at one width resumes at the other.
  *
  * <p>Like a CUDA stream, a backend is driven by one thread at a time: ops share its workspace. Use one backend per
  * thread that trains or infers concurrently.
@@ -49,6 +62,18 @@ public final class CpuBackend implements Backend {
         CpuGemm.selectedKernel();
         CpuConvForward.specialisedAllowed();
         this.parallel = new CpuParallel(threads);
+    }
+
+    /**
+     * The vector width the CPU kernels use in this JVM, in words ("512 bits, 16 floats per vector (the CPU's
+     * widest)"), or why they use none. Chosen once per JVM: the CPU's widest, or {@code -Djcnn.cpu.vectorBits=256}.
+     */
+    public static String vectorWidth() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return "none: module jdk.incubator.vector is not loaded (start the JVM with --add-modules "
+                    + "jdk.incubator.vector)";
+        }
+        return CpuVectorWidth.describe();
     }
 
     /** The number of threads the ops run on. */
@@ -172,21 +197,29 @@ public final class CpuBackend implements Backend {
         CpuConvForward forward = CpuConvForward.choose(geometry);
         reserveWorkspace(Math.max(CpuConvolution.workspaceFloats(geometry, parallel.threads()),
                 forward.workspaceFloats(geometry, parallel.threads())));
-        return new CpuConvPlan(this, geometry, forward);
+        return new CpuConvPlan(this, geometry, forward,
+                CpuConvolution.backwardAlgorithms(geometry, parallel.threads()));
     }
 
     /** The geometry and forward's algorithm; the workspace is shared and reserved at planning. */
     private static final class CpuConvPlan extends ConvPlan {
         final CpuConvForward forward;
+        final String backward;
 
-        CpuConvPlan(Backend backend, ConvGeometry geometry, CpuConvForward forward) {
+        CpuConvPlan(Backend backend, ConvGeometry geometry, CpuConvForward forward, String backward) {
             super(backend, geometry);
             this.forward = forward;
+            this.backward = backward;
+        }
+
+        @Override
+        public String algorithms() {
+            return "forward by " + forward.name().toLowerCase(java.util.Locale.ROOT) + ", " + backward;
         }
 
         @Override
         public String toString() {
-            return super.toString() + ", forward by " + forward.name().toLowerCase(java.util.Locale.ROOT);
+            return super.toString() + ", " + algorithms();
         }
     }
 

@@ -50,6 +50,14 @@ final class CpuConvolution {
         return CpuGemm.selectedKernel() == CpuGemm.Kernel.VECTOR;
     }
 
+    /** How backward-data and backward-filter run for this geometry, in words, for a plan's description. */
+    static String backwardAlgorithms(ConvGeometry g, int threads) {
+        boolean fused = fusedAvailable();
+        String filter = !fused ? "im2col gemm"
+                : CpuVectorFilterGradient.applies(new Dims(g, threads, true)) ? "direct vector loop" : "im2row gemm";
+        return "backward-data by " + (fused ? "fused gemm" : "im2col gemm") + ", backward-filter by " + filter;
+    }
+
     // ---- forward ----
 
     static void forward(CpuParallel parallel, ConvGeometry g, float[] x, float[] w, float[] y, float[] workspace) {

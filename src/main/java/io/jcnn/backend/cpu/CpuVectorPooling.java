@@ -32,6 +32,7 @@ final class CpuVectorPooling {
 
     /** Planes [start, end) of x (each H×W) into y (each P×Q), 2×2 windows at stride 2. */
     static void max2x2(int h, int w, int p, int q, float[] x, float[] y, int start, int end) {
+        int limit = end * p * q;
         for (int plane = start; plane < end; plane++) {
             int xPlane = plane * h * w;
             int yPlane = plane * p * q;
@@ -48,14 +49,23 @@ final class CpuVectorPooling {
                             .max(FloatVector.fromArray(SPECIES, x, below + i + LANES));
                     pairMax(a).blend(pairMax(b), SECOND_HALF).intoArray(y, out + oq);
                 }
-                if (2 * (q - oq) == LANES && (op + 1 < p || plane + 1 < end)) {
-                    // Half a vector of outputs left (LeNet's pool1 and pool2): one vector of inputs per row. The whole
-                    // vector is stored; its second half lands on the next output row's first outputs, which this
-                    // loop writes next. (Masked stores were much slower on JDK 17.) The chunk's last row is scalar.
-                    int i = 2 * oq;
-                    FloatVector a = FloatVector.fromArray(SPECIES, x, top + i)
-                            .max(FloatVector.fromArray(SPECIES, x, below + i));
-                    pairMax(a).intoArray(y, out + oq);
+                // Fewer than LANES outputs left (LeNet's pool1 and pool2 at either width): one or two vectors of
+                // inputs per row, and a whole vector stored. Its lanes past the row land on outputs of later rows of
+                // this chunk, which this loop writes afterwards, in order. (Masked stores were much slower on JDK 17.)
+                // The chunk's last rows, where the spill would leave the chunk, are scalar.
+                int left = q - oq;
+                int in = 2 * oq;
+                boolean oneVector = 2 * left <= LANES;
+                if (left > 0 && out + oq + LANES <= limit && below + in + (oneVector ? LANES : 2 * LANES) <= x.length) {
+                    FloatVector a = FloatVector.fromArray(SPECIES, x, top + in)
+                            .max(FloatVector.fromArray(SPECIES, x, below + in));
+                    if (oneVector) {
+                        pairMax(a).intoArray(y, out + oq);
+                    } else {
+                        FloatVector b = FloatVector.fromArray(SPECIES, x, top + in + LANES)
+                                .max(FloatVector.fromArray(SPECIES, x, below + in + LANES));
+                        pairMax(a).blend(pairMax(b), SECOND_HALF).intoArray(y, out + oq);
+                    }
                     oq = q;
                 }
                 for (; oq < q; oq++) {

@@ -37,6 +37,17 @@ final class CpuVectorWidth {
     private CpuVectorWidth() {
     }
 
+    /** The width in use and where it came from, in words, or the property's problem. */
+    static String describe() {
+        if (ERROR != null) {
+            return ERROR;
+        }
+        int bits = SPECIES.vectorBitSize();
+        int preferred = preferredBits();
+        return bits + " bits, " + LANES + " floats per vector" + (bits == preferred ? " (the CPU's widest)"
+                : " (asked for with -D" + PROPERTY + "; the CPU's widest is " + preferred + ")");
+    }
+
     /** The width of the CPU's preferred float vector, whatever the property says. */
     static int preferredBits() {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize();

@@ -8,9 +8,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The vector 2×2 max pooling against the scalar tiled loop, bit for bit: whole vectors of outputs, the half vector
- * (LeNet's 24-wide pool1 input), scalar tails, odd widths and heights (the last column and row are dropped), with
- * NaN and both zeros among the inputs.
+ * The vector 2×2 max pooling against the scalar tiled loop, bit for bit: whole vectors of outputs, rows with fewer
+ * outputs than a vector left (LeNet's pool1 and pool2, whose stores spill onto later rows), scalar tails, odd widths
+ * and heights (the last column and row are dropped), with NaN and both zeros among the inputs; and a chunk of planes
+ * never writes outside its own outputs.
  */
 class CpuVectorPoolingTest {
 
@@ -19,8 +20,24 @@ class CpuVectorPoolingTest {
         TestPools.assumeVectorKernel();
     }
 
+    @ParameterizedTest(name = "planes 1 and 2 of 4, {0}x{1}")
+    @CsvSource({"8, 8", "24, 24", "4, 40", "2, 6"})
+    void aChunkWritesOnlyItsOwnPlanes(int h, int w) {
+        int p = h / 2;
+        int q = w / 2;
+        float[] x = TestData.uniform(43, 4 * h * w);
+        float[] expected = new float[4 * p * q];
+        java.util.Arrays.fill(expected, -7f);
+        CpuTiledPooling.forward(2, 2, true, 0.25f, h, w, p, q, x, expected, 1, 3);
+        float[] actual = new float[expected.length];
+        java.util.Arrays.fill(actual, -7f);
+        CpuVectorPooling.max2x2(h, w, p, q, x, actual, 1, 3);
+        assertArrayEquals(expected, actual);
+    }
+
     @ParameterizedTest(name = "{0} planes of {1}x{2}")
-    @CsvSource({"3, 24, 24", "2, 8, 8", "2, 2, 2", "4, 9, 33", "1, 6, 26", "2, 5, 40", "3, 12, 64", "1, 3, 7"})
+    @CsvSource({"3, 24, 24", "2, 8, 8", "2, 2, 2", "4, 9, 33", "1, 6, 26", "2, 5, 40", "3, 12, 64", "1, 3, 7",
+        "5, 8, 40", "2, 30, 8", "3, 4, 58"})
     void sameBitsAsTheScalarLoop(int planes, int h, int w) {
         int p = h / 2;
         int q = w / 2;
