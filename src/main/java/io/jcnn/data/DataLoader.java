@@ -217,12 +217,17 @@ public final class DataLoader implements AutoCloseable {
             int inPlane = (source * data.channels() + c) * h * w;
             int outPlane = out + c * h * w;
             for (int y = 0; y < h; y++) {
+                // Source coordinates are linear in x: start at x = 0 and step along the row.
                 double v = y - dy - cy;
-                for (int x = 0; x < w; x++) {
-                    double u = (flip ? w - 1 - x : x) - dx - cx;
-                    double sx = cos * u + sin * v + cx;
-                    double sy = cos * v - sin * u + cy;
-                    images[outPlane + y * w + x] = (float) bilinear(pixels, inPlane, h, w, sx, sy);
+                double u = (flip ? w - 1 : 0) - dx - cx;
+                double step = flip ? -1 : 1;
+                double sx = cos * u + sin * v + cx;
+                double sy = cos * v - sin * u + cy;
+                double sxStep = cos * step;
+                double syStep = -sin * step;
+                int row = outPlane + y * w;
+                for (int x = 0; x < w; x++, sx += sxStep, sy += syStep) {
+                    images[row + x] = (float) bilinear(pixels, inPlane, h, w, sx, sy);
                 }
             }
         }
