@@ -79,6 +79,11 @@ public final class Conv2d extends AbstractLayer {
         return plan.geometry().output();
     }
 
+    /** Stride, padding, dilation and groups. */
+    public ConvSpec spec() {
+        return spec;
+    }
+
     /**
      * How the backend computes this layer at the shape it was compiled for, in words (on the CPU: "forward by winograd,
      * backward-data by fused gemm, backward-filter by im2row gemm"); empty before compiling or where the backend does

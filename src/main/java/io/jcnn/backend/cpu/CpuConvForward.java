@@ -32,7 +32,12 @@ enum CpuConvForward {
         if (!CpuConvolution.fusedAvailable() || !specialisedAllowed()) {
             return GEMM;
         }
-        if (CpuWinogradConvolution.applies(g)) {
+        return choose(g, CpuVectorWidth.LANES);
+    }
+
+    /** The rule {@link #choose(ConvGeometry)} applies, for vectors of {@code lanes} floats (8 or 16). */
+    static CpuConvForward choose(ConvGeometry g, int lanes) {
+        if (CpuWinogradConvolution.applies(g, 2 * lanes)) {
             return WINOGRAD;
         }
         return CpuDirectConvolution.applies(g) ? DIRECT : GEMM;

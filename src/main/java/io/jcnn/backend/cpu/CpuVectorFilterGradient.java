@@ -36,8 +36,13 @@ final class CpuVectorFilterGradient {
 
     /** Whether this path computes backward-filter for the geometry. */
     static boolean applies(Dims d) {
+        return applies(d, LANES);
+    }
+
+    /** The same rule for vectors of {@code lanes} floats. */
+    static boolean applies(Dims d, int lanes) {
         return d.crsPerGroup <= MAX_TAPS && d.s % WIDTH == 0 && d.strideW == 1 && d.dilationW == 1 && d.padW == 0
-                && d.q >= LANES;
+                && d.q >= lanes;
     }
 
     /** Pairs of output channels per group: the unit {@link #compute} can be split by. */

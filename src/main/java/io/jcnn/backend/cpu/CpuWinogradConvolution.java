@@ -127,12 +127,18 @@ final class CpuWinogradConvolution {
      * cache ({@link #MAX_TILE_FLOATS} per tile).
      */
     static boolean applies(ConvGeometry g) {
+        return applies(g, NR);
+    }
+
+    /** The same rule for panels of {@code panelTiles} tiles (two vectors: 16 at 256 bits, 32 at 512). */
+    static boolean applies(ConvGeometry g, int panelTiles) {
         Variant v = variant(g);
         if (v == null || g.inChannels() / g.groups() < MIN_CHANNELS) {
             return false;
         }
         Layout l = new Layout(g, v, 1);
-        return l.tiles >= NR && (long) l.vFloats + l.mFloats <= (long) MAX_TILE_FLOATS * NR;
+        // V and M hold XI·(C + kPad) floats per tile of a panel.
+        return l.tiles >= panelTiles && (long) XI * (l.c + l.kPad) <= MAX_TILE_FLOATS;
     }
 
     /** Floats of shared workspace forward needs here. */

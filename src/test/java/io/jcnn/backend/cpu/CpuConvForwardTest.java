@@ -9,6 +9,11 @@ import io.jcnn.backend.ConvGeometry;
 import io.jcnn.backend.ConvReference;
 import io.jcnn.backend.ConvSpec;
 import io.jcnn.backend.TestData;
+import io.jcnn.model.ModelSpec;
+import io.jcnn.model.Models;
+import io.jcnn.model.Sequential;
+import io.jcnn.nn.Conv2d;
+import io.jcnn.nn.Layer;
 import io.jcnn.tensor.Shape;
 import java.util.Arrays;
 import java.util.stream.Stream;
@@ -116,6 +121,44 @@ class CpuConvForwardTest {
                 ConvSpec.of(1, 1).withGroups(2)), "AlexNet conv5: 80 KiB per tile");
         assertEquals(CpuConvForward.GEMM, choose(Shape.nchw(8, 4, 28, 28), Shape.nchw(8, 2, 3, 3),
                 new ConvSpec(1, 1, 1, 1, 1, 1, 2)), "groups of 2 channels: too few for Winograd, grouped for direct");
+    }
+
+    /**
+     * Every convolution of the zoo's models, at the batches they train with, gets the same forward algorithm and the
+     * same backward-filter path with 8-lane vectors as with 16-lane ones: 512-bit machines keep every fast path that
+     * 256-bit ones take. Both rules are evaluated here, whatever this JVM's width.
+     */
+    @Test
+    void zooLayersGetTheSameAlgorithmsAtBothWidths() {
+        Object[][] models = {{"lenet", 64}, {"lenet-classic", 64}, {"alexnet32", 128}, {"alexnet", 8}, {"alexnet", 128}};
+        int convolutions = 0;
+        for (Object[] entry : models) {
+            ModelSpec spec = Models.spec((String) entry[0]);
+            Shape input = Shape.nchw((int) entry[1], spec.channels(), spec.height(), spec.width());
+            try (CpuBackend backend = new CpuBackend(2); Sequential model = spec.create()) {
+                model.compile(backend, input, 1);
+                for (Layer layer : model.layers()) {
+                    if (layer instanceof Conv2d conv) {
+                        ConvGeometry g = ConvGeometry.of(conv.name(), conv.inputShape(),
+                                conv.weight().value().shape(), conv.spec());
+                        String what = spec.name() + " " + conv.name() + " at batch " + entry[1];
+                        assertEquals(CpuConvForward.choose(g, 8), CpuConvForward.choose(g, 16), what + ": forward");
+                        CpuConvolution.Dims d = new CpuConvolution.Dims(g, 2, true);
+                        assertEquals(CpuVectorFilterGradient.applies(d, 8), CpuVectorFilterGradient.applies(d, 16),
+                                what + ": backward-filter");
+                        convolutions++;
+                    }
+                }
+            }
+        }
+        assertEquals(19, convolutions, "LeNet's two, LeNet-classic's two, AlexNet-32's five and AlexNet's five twice");
+        // And the layers the fast paths were made for take them.
+        ConvGeometry lenetConv1 = ConvGeometry.of("conv1", Shape.nchw(64, 1, 28, 28), Shape.nchw(20, 1, 5, 5),
+                ConvSpec.defaults());
+        assertEquals(CpuConvForward.DIRECT, CpuConvForward.choose(lenetConv1, 16));
+        assertTrue(CpuVectorFilterGradient.applies(new CpuConvolution.Dims(lenetConv1, 2, true), 16));
+        assertEquals(CpuConvForward.WINOGRAD, CpuConvForward.choose(ConvGeometry.of("conv2",
+                Shape.nchw(64, 20, 12, 12), Shape.nchw(50, 20, 5, 5), ConvSpec.defaults()), 16));
     }
 
     private static CpuConvForward choose(Shape input, Shape filter, ConvSpec spec) {
