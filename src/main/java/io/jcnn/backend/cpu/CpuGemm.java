@@ -95,11 +95,8 @@ final class CpuGemm {
 
     /** A vector width asked for ({@link CpuVectorWidth#PROPERTY}) that this CPU cannot honour, or null. */
     private static String widthError() {
-        if (System.getProperty(CpuVectorWidth.PROPERTY) == null
-                || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return null;
-        }
-        return CpuVectorWidth.ERROR;
+        // Without the module the width class cannot load, and no vector kernel runs anyway.
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty() ? null : CpuVectorWidth.ERROR;
     }
 
     /** Why the vector kernel cannot run in this JVM, or null when it can. */
