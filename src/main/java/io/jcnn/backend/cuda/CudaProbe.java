@@ -90,6 +90,15 @@ public record CudaProbe(Component driver, List<CudaDevice> devices, Component cu
                 : tooOldReason(devices.get(0));
     }
 
+    /** Whether the library that {@code tier} adds loaded here: cuDNN, cuBLAS, or (for the kernels tier) our PTX. */
+    public boolean loads(CudaTier tier) {
+        return switch (tier) {
+            case CUDNN -> cudnn.loaded();
+            case CUBLAS -> cublas.loaded();
+            case KERNELS -> kernels.loaded();
+        };
+    }
+
     /**
      * Why jcnn's kernels cannot run on {@code device}, or null: the PTX targets compute capability 7.5 (Turing), and
      * the driver cannot compile it for an older GPU.
