@@ -35,6 +35,7 @@ cp src/target/jcnn-*-tests.jar "$out/lib/jcnn-tests.jar"
 cp benchmarks/target/jcnn-benchmarks-*.jar "$out/lib/jcnn-benchmarks.jar"
 cp benchmarks/pytorch/reference.py "$out/pytorch-reference.py"
 cp bundle/gpu-check "$out/gpu-check"
+cp bundle/wheel-libraries "$out/wheel-libraries"
 
 cat > "$out/gpu-tests" <<'LAUNCHER'
 #!/bin/sh

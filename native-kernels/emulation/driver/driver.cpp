@@ -971,10 +971,9 @@ CUresult cuStreamQuery(CUstream stream) {
     LOCKED;
     REQUIRE_CONTEXT("cuStreamQuery");
     if (CUresult status = check_stream(stream, "cuStreamQuery"); status != SUCCESS) return status;
-    EmulatedStream* s = resolve(stream);
-    if (s->queue.empty()) return SUCCESS;
-    run_stream(s);  // progress, so polling ends; the caller still sees it busy this once
-    return NOT_READY;
+    // A query never makes the device progress: only a wait does. So code that polls instead of waiting, or that
+    // assumes a copy has landed because time passed, sees it still busy.
+    return resolve(stream)->queue.empty() ? SUCCESS : NOT_READY;
 }
 
 CUresult cuStreamWaitEvent(CUstream stream, CUevent event, unsigned flags) {
@@ -1032,9 +1031,7 @@ CUresult cuEventQuery(CUevent event) {
     LOCKED;
     REQUIRE_CONTEXT("cuEventQuery");
     if (CUresult status = check_event(event, "cuEventQuery"); status != SUCCESS) return status;
-    if (event->last == nullptr || event->last->done) return SUCCESS;
-    wait_for(event->last);
-    return NOT_READY;
+    return event->last == nullptr || event->last->done ? SUCCESS : NOT_READY;  // no progress, as cuStreamQuery
 }
 
 CUresult cuEventElapsedTime(float* millis, CUevent start, CUevent end) {

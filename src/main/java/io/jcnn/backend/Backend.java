@@ -66,9 +66,15 @@ public interface Backend extends AutoCloseable {
         return java.util.List.of();
     }
 
-    /** Frees backend-wide resources (workspaces, pools, handles). Tensors must be closed by their owners first. */
+    /**
+     * Frees backend-wide resources (workspaces, pools, handles, device memory). Idempotent. Afterwards every op,
+     * allocation and transfer is refused with an {@link IllegalStateException}; closing a tensor is still allowed.
+     */
     @Override
     void close();
+
+    /** Whether {@link #close()} was called. */
+    boolean isClosed();
 
     // ---- dense linear algebra ----
 

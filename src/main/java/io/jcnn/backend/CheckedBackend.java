@@ -178,6 +178,11 @@ public final class CheckedBackend implements Backend {
         }
     }
 
+    @Override
+    public boolean isClosed() {
+        return tested.isClosed();
+    }
+
     // ---- ops ----
 
     @Override
@@ -217,7 +222,7 @@ public final class CheckedBackend implements Backend {
         }
 
         @Override
-        public void close() {
+        protected void release() {
             plans.close();
         }
     }
@@ -231,7 +236,7 @@ public final class CheckedBackend implements Backend {
         }
 
         @Override
-        public void close() {
+        protected void release() {
             plans.close();
         }
     }

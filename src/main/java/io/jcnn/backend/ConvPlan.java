@@ -5,24 +5,10 @@ package io.jcnn.backend;
  * descriptors, a chosen algorithm and the workspace it needs. Made by {@link Backend#planConv2d}; closing it
  * releases that state.
  */
-public class ConvPlan implements AutoCloseable {
-    private final Backend backend;
-    private final ConvGeometry geometry;
-
+public class ConvPlan extends Plan<ConvGeometry> {
     /** For backends: a plan of {@code backend} for {@code geometry}; subclasses add their own state. */
     protected ConvPlan(Backend backend, ConvGeometry geometry) {
-        this.backend = backend;
-        this.geometry = geometry;
-    }
-
-    /** The backend that made this plan, the only one that may run it. */
-    public Backend backend() {
-        return backend;
-    }
-
-    /** The validated shapes this plan runs. */
-    public ConvGeometry geometry() {
-        return geometry;
+        super(backend, geometry);
     }
 
     /**
@@ -34,12 +20,8 @@ public class ConvPlan implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-    }
-
-    @Override
     public String toString() {
-        return "ConvPlan(" + geometry.input() + " * " + geometry.filter() + " -> " + geometry.output() + ", "
-                + geometry.spec() + ")";
+        return "ConvPlan(" + geometry().input() + " * " + geometry().filter() + " -> " + geometry().output() + ", "
+                + geometry().spec() + ")";
     }
 }

@@ -11,8 +11,20 @@ public final class OpChecks {
     private OpChecks() {
     }
 
+    /**
+     * Refuses any use of a closed backend: an op, an allocation, a transfer or a plan.
+     *
+     * @throws IllegalStateException if {@code backend} is closed
+     */
+    public static void open(Backend backend, String op) {
+        if (backend.isClosed()) {
+            throw new IllegalStateException(op + ": backend " + backend.name() + " is closed");
+        }
+    }
+
     /** Fails unless every tensor is open and lives on {@code backend}. */
     public static void onBackend(Backend backend, String op, Tensor... tensors) {
+        open(backend, op);
         for (int i = 0; i < tensors.length; i++) {
             Tensor t = tensors[i];
             if (t == null) {
@@ -128,8 +140,12 @@ public final class OpChecks {
      * @throws IllegalArgumentException if the plan is null or belongs to another backend
      */
     public static void plan(Backend backend, String op, Object plan, Backend planBackend) {
+        open(backend, op);
         if (plan == null) {
             throw new IllegalArgumentException(op + ": plan is null; make one with plan*() on this backend");
+        }
+        if (plan instanceof Plan<?> p && p.isClosed()) {
+            throw new IllegalStateException(op + ": the plan " + plan + " is closed; plan again with plan*()");
         }
         if (planBackend != backend) {
             throw new IllegalArgumentException(op + ": plan was made by " + planBackend.name() + ", expected "

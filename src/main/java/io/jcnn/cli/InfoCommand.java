@@ -71,6 +71,10 @@ final class InfoCommand implements Callable<Integer> {
         for (String line : CudaProbe.get().lines()) {
             out.println("  " + line);
         }
+        out.println("cuda testing:");
+        for (String line : CudaProbe.TEST_COVERAGE) {
+            out.println("  " + line);
+        }
         BackendChoice auto = Backends.choose("auto");
         field(out, "device auto", auto.backend() + " (" + auto.reason() + ")");
         if (model != null) {

@@ -46,6 +46,12 @@ class MainTest {
             assertTrue(lines.get(stack + 1 + i).matches("  (driver|cuBLAS|cuDNN|kernels) +(loaded|missing) +.+"),
                     run.toString());
         }
+        // What a green build proves without a GPU, and what only a GPU proves.
+        int testing = lines.indexOf("cuda testing:");
+        assertTrue(testing > stack, run.toString());
+        assertTrue(lines.get(testing + 1).startsWith("  without a GPU (every build, on jcnn's emulated CUDA driver)"),
+                run.toString());
+        assertTrue(lines.get(testing + 2).startsWith("  only on a real GPU: "), run.toString());
     }
 
     @Test

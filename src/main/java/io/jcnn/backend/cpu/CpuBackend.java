@@ -41,6 +41,7 @@ public final class CpuBackend implements Backend {
     private long peakBytes;
     private long allocations;
     private long frees;
+    private boolean closed;
     /** Grow-only scratch shared by all ops (im2col columns, per-thread partial sums); sized by the plans. */
     private float[] workspace = new float[0];
 
@@ -103,6 +104,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized Tensor allocate(Shape shape) {
+        OpChecks.open(this, "allocate");
         CpuStorage storage = new CpuStorage(this, shape.size());
         countAllocation(4L * shape.size());
         return new Tensor(this, shape, storage);
@@ -168,9 +170,18 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         liveBytes -= 4L * workspace.length;
         workspace = new float[0];
         parallel.close();
+    }
+
+    @Override
+    public synchronized boolean isClosed() {
+        return closed;
     }
 
     static float[] data(Tensor t) {
@@ -193,6 +204,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public ConvPlan planConv2d(Shape input, Shape filter, ConvSpec spec) {
+        OpChecks.open(this, "planConv2d");
         ConvGeometry geometry = ConvGeometry.of("planConv2d", input, filter, spec);
         CpuConvForward forward = CpuConvForward.choose(geometry);
         reserveWorkspace(Math.max(CpuConvolution.workspaceFloats(geometry, parallel.threads()),
@@ -268,6 +280,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public PoolPlan planPool2d(Shape input, PoolSpec spec) {
+        OpChecks.open(this, "planPool2d");
         return new CpuPoolPlan(this, PoolGeometry.of("planPool2d", input, spec));
     }
 

@@ -68,16 +68,15 @@ final class CachingAllocator<P> implements AutoCloseable {
 
     /** Gives a block back; it stays reserved on the device, in the cache, until {@link #emptyCache()} or close. */
     void release(P pointer) {
+        if (closed) {
+            throw new IllegalStateException("cuda: releasing a device block after the backend was closed");
+        }
         Long bytes = live.remove(pointer);
         if (bytes == null) {
             throw new IllegalArgumentException("cuda: releasing a device block this allocator does not hold "
                     + "(released twice, or from another backend)");
         }
         liveBytes -= bytes;
-        if (closed) {
-            memory.free(pointer);
-            return;
-        }
         cache.computeIfAbsent(bytes, b -> new ArrayDeque<>()).push(pointer);
         cachedBytes += bytes;
     }
@@ -116,12 +115,20 @@ final class CachingAllocator<P> implements AutoCloseable {
     }
 
     /**
-     * Frees the cache. Blocks still live stay valid (their tensors may be closed after the backend) and are freed
-     * when released; {@link #liveBlocks()} tells a test what was not released.
+     * Frees every block, cached and live: the backend closes last, after waiting for the device, and a tensor
+     * closed after it must not free in a released context. Afterwards allocating and releasing are refused.
      */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         emptyCache();
+        for (P pointer : live.keySet()) {
+            memory.free(pointer);
+        }
+        live.clear();
+        liveBytes = 0;
         closed = true;
     }
 

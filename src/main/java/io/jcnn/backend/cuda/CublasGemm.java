@@ -17,13 +17,16 @@ final class CublasGemm implements AutoCloseable {
     private final cublasHandle handle = new cublasHandle();
     private final boolean tf32;
 
-    /** A handle on the current context's default stream. */
+    /** A handle on the current context's default stream; nothing is left behind if it cannot be set up. */
     CublasGemm(boolean tf32) {
         this.tf32 = tf32;
         check(JCublas2.cublasCreate(handle), "cublasCreate", "");
         if (tf32) {
-            check(JCublas2.cublasSetMathMode(handle, cublasMath.CUBLAS_TF32_TENSOR_OP_MATH), "cublasSetMathMode",
-                    "TF32");
+            int status = JCublas2.cublasSetMathMode(handle, cublasMath.CUBLAS_TF32_TENSOR_OP_MATH);
+            if (status != cublasStatus.CUBLAS_STATUS_SUCCESS) {
+                JCublas2.cublasDestroy(handle);
+                check(status, "cublasSetMathMode", "TF32");
+            }
         }
     }
 

@@ -67,10 +67,38 @@ public record CudaProbe(Component driver, List<CudaDevice> devices, Component cu
     private static CudaProbe run() {
         Component driver = probeDriver();
         List<CudaDevice> devices = driver.loaded() ? probeDevices() : List.of();
-        CudaProbe probe = new CudaProbe(driver, devices, probeCublas(), probeCudnn(), probeKernels());
+        Component cublas = probeCublas();
+        if (devices.stream().anyMatch(d -> d.name().startsWith(EMULATOR_DEVICE))) {
+            driver = new Component(driver.name(), true, "jcnn's emulated CUDA driver (kernels run on the host CPU; "
+                    + "for tests, not a GPU), " + driver.detail());
+            if (cublas.loaded()) {
+                cublas = new Component(cublas.name(), true, "jcnn's emulated cuBLAS (a host GEMM; for tests)");
+            }
+        }
+        CudaProbe probe = new CudaProbe(driver, devices, cublas, probeCudnn(), probeKernels());
         System.Logger log = System.getLogger(CudaProbe.class.getName());
         log.log(System.Logger.Level.DEBUG, () -> "CUDA probe:\n  " + String.join("\n  ", probe.lines()));
         return probe;
+    }
+
+    /** How the emulated driver (native-kernels/emulation/driver) names its device. */
+    static final String EMULATOR_DEVICE = "jcnn CUDA emulator";
+
+    /**
+     * What the build's tests prove without a GPU, on the emulated driver, and what only a real GPU proves: printed
+     * by {@code jcnn info}, so nobody mistakes a green build for a GPU run.
+     */
+    public static final List<String> TEST_COVERAGE = List.of(
+            "without a GPU (every build, on jcnn's emulated CUDA driver): the backend's Java side (allocator, "
+                    + "argument marshalling, streams, events, pinned uploads, plans, close, tier fallbacks), jcnn's "
+                    + "kernels (their .cu sources compiled for the host) and the cuBLAS tier's calls (a host GEMM "
+                    + "behind the cuBLAS API)",
+            "only on a real GPU: the PTX as the driver compiles it, timing and races between streams on hardware, "
+                    + "cuDNN, cuBLAS itself, TF32");
+
+    /** Whether this JVM's CUDA driver is jcnn's emulated one (tests), not NVIDIA's. */
+    public boolean emulated() {
+        return devices.stream().anyMatch(d -> d.name().startsWith(EMULATOR_DEVICE));
     }
 
     /** The probe's result for this JVM. */

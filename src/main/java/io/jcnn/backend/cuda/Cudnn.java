@@ -27,9 +27,26 @@ final class Cudnn implements AutoCloseable {
     private CUdeviceptr workspace;
     private long workspaceBytes;
 
+    /**
+     * A handle, checked to reach cuDNN's sub-libraries: libcudnn.so.9 loads libcudnn_ops and libcudnn_cnn only when
+     * first used, so a handle alone does not show that they are there. Nothing is left behind on failure.
+     */
     Cudnn(CachingAllocator<CUdeviceptr> memory) {
         this.memory = memory;
         check(JCudnn.cudnnCreate(handle), "cudnnCreate", "");
+        try {
+            jcuda.jcudnn.cudnnPoolingDescriptor pooling = new jcuda.jcudnn.cudnnPoolingDescriptor();
+            check(JCudnn.cudnnCreatePoolingDescriptor(pooling), "cudnnCreatePoolingDescriptor",
+                    "libcudnn_ops.so.9 must be beside libcudnn.so.9");
+            JCudnn.cudnnDestroyPoolingDescriptor(pooling);
+            jcuda.jcudnn.cudnnConvolutionDescriptor convolution = new jcuda.jcudnn.cudnnConvolutionDescriptor();
+            check(JCudnn.cudnnCreateConvolutionDescriptor(convolution), "cudnnCreateConvolutionDescriptor",
+                    "libcudnn_cnn.so.9 must be beside libcudnn.so.9");
+            JCudnn.cudnnDestroyConvolutionDescriptor(convolution);
+        } catch (CudaException e) {
+            JCudnn.cudnnDestroy(handle);
+            throw e;
+        }
     }
 
     /**

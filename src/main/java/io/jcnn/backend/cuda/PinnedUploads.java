@@ -2,53 +2,70 @@ package io.jcnn.backend.cuda;
 
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import jcuda.Pointer;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
+import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
 
 /**
- * Host-to-device copies that do not stall the device: the floats go into one of a few page-locked (pinned) host
- * slots, and the DMA runs on a copy stream of its own, so a batch uploaded ahead goes up while kernels of the
- * current step run. Uploads larger than a slot are streamed through the slots in chunks, so the pinned footprint stays
- * at {@link #SLOTS} × {@link #SLOT_BYTES} whatever the batch.
+ * Host-to-device copies that do not stall the device: the floats go into a page-locked (pinned) staging buffer
+ * and the DMA runs on a copy stream of its own, so a batch uploaded ahead goes up while kernels of the current
+ * step run, and {@link #upload} returns as soon as the floats are staged.
+ *
+ * <p>A staging buffer holds a whole upload (up to {@link #MAX_STAGING_BYTES}; larger ones go through in chunks of
+ * that size), and there are up to {@link #BUFFERS}: the batch being copied, the next one being staged, and a spare.
+ * An upload waits only when every buffer still holds a copy that has not landed, which in double-buffered training
+ * means the device is two batches behind. (Small fixed slots made an AlexNet batch of 128 wait for its own chunks,
+ * and so for every kernel queued before it: the "overlap" was serial.) Buffers grow to the largest upload seen.
  *
  * <p>Ordering, both ways, without a device-wide wait: a copy starts only after the kernels queued before the upload
  * call (which may still read the target); kernels see the new data because the target's storage remembers the copy's
- * event, and the backend makes the compute stream wait for it when the tensor is next used ({@link CudaBackend#ptr}).
- * The caller's array may be reused as soon as {@link #upload} returns.
+ * event, and the backend makes the compute stream wait for it when the tensor is next used
+ * ({@link CudaContext#address}). The caller's array may be reused as soon as {@link #upload} returns.
  */
 final class PinnedUploads implements AutoCloseable {
-    static final int SLOTS = 4;
-    static final long SLOT_BYTES = 4L << 20;
+    static final int BUFFERS = 3;
+    static final long MAX_STAGING_BYTES = 256L << 20;
 
+    private final long maxStagingBytes;
     private final CUstream stream = new CUstream();
     /** Recorded on the compute stream at each upload: the copy waits for the kernels queued before it. */
     private final CUevent computeQueued = new CUevent();
-    private final Slot[] slots = new Slot[SLOTS];
-    private int next;
+    private final List<Staging> buffers = new ArrayList<>();
+    private long uses;
     private boolean closed;
 
-    private static final class Slot {
+    private static final class Staging {
         final CUevent copied = new CUevent();
         Pointer host;
+        long bytes;
         FloatBuffer floats;
         boolean inFlight;
-        /** The storage this slot's last chunk went to, to clear its pending event once the copy is known done. */
+        /** When this buffer was last filled, to wait for the oldest first. */
+        long lastUse;
+        /** The storage this buffer's last copy went to, to clear its pending event once the copy is known done. */
         CudaStorage target;
     }
 
+    /** The copy stream and its ordering event; nothing is left behind if either cannot be created. */
     PinnedUploads() {
+        this(MAX_STAGING_BYTES);
+    }
+
+    /** As {@link #PinnedUploads()}, with uploads above {@code maxStagingBytes} chunked (tests use a small one). */
+    PinnedUploads(long maxStagingBytes) {
+        this.maxStagingBytes = maxStagingBytes;
         CudaException.check(JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING),
                 "cuStreamCreate", "upload stream");
-        CudaException.check(JCudaDriver.cuEventCreate(computeQueued, CUevent_flags.CU_EVENT_DISABLE_TIMING),
-                "cuEventCreate", "upload ordering");
-        for (int i = 0; i < SLOTS; i++) {
-            slots[i] = new Slot();
-            CudaException.check(JCudaDriver.cuEventCreate(slots[i].copied, CUevent_flags.CU_EVENT_DISABLE_TIMING),
-                    "cuEventCreate", "upload slot " + i);
+        int status = JCudaDriver.cuEventCreate(computeQueued, CUevent_flags.CU_EVENT_DISABLE_TIMING);
+        if (status != CUresult.CUDA_SUCCESS) {
+            JCudaDriver.cuStreamDestroy(stream);
+            CudaException.check(status, "cuEventCreate", "upload ordering");
         }
     }
 
@@ -60,47 +77,109 @@ final class PinnedUploads implements AutoCloseable {
         CudaException.check(JCudaDriver.cuEventRecord(computeQueued, null), "cuEventRecord", "upload of " + what);
         CudaException.check(JCudaDriver.cuStreamWaitEvent(stream, computeQueued, 0), "cuStreamWaitEvent",
                 "upload of " + what);
-        int chunkFloats = (int) (SLOT_BYTES / Float.BYTES);
+        int chunkFloats = (int) (maxStagingBytes / Float.BYTES);
         int offset = 0;
         do {
             int count = Math.min(chunkFloats, source.length - offset);
-            Slot slot = take(what);
-            slot.floats.clear();
-            slot.floats.put(source, offset, count);
-            CudaException.check(JCudaDriver.cuMemcpyHtoDAsync(target.pointer.withByteOffset(4L * offset), slot.host,
-                    4L * count, stream), "cuMemcpyHtoDAsync", "upload of " + what);
-            CudaException.check(JCudaDriver.cuEventRecord(slot.copied, stream), "cuEventRecord", "upload of " + what);
-            slot.inFlight = true;
-            slot.target = target;
-            target.pendingUpload = slot.copied;
+            Staging staging = take(4L * count, what);
+            staging.floats.clear();
+            staging.floats.put(source, offset, count);
+            CudaException.check(JCudaDriver.cuMemcpyHtoDAsync(target.pointer.withByteOffset(4L * offset),
+                    staging.host, 4L * count, stream), "cuMemcpyHtoDAsync", "upload of " + what);
+            CudaException.check(JCudaDriver.cuEventRecord(staging.copied, stream), "cuEventRecord",
+                    "upload of " + what);
+            staging.inFlight = true;
+            staging.lastUse = ++uses;
+            staging.target = target;
+            target.pendingUpload = staging.copied;
             offset += count;
         } while (offset < source.length);
     }
 
-    /** The next slot, once its previous copy has left it; pinned memory is allocated on first use. */
-    private Slot take(String what) {
-        Slot slot = slots[next];
-        next = (next + 1) % SLOTS;
-        if (slot.inFlight) {
-            CudaException.check(JCudaDriver.cuEventSynchronize(slot.copied), "cuEventSynchronize",
-                    "upload of " + what);
-            slot.inFlight = false;
-            if (slot.target.pendingUpload == slot.copied) {
-                slot.target.pendingUpload = null;
+    /**
+     * A buffer of at least {@code bytes} whose last copy has landed: a free one that is large enough, else a new
+     * one while there are fewer than {@link #BUFFERS}, else a free one grown, else the oldest once its copy lands.
+     */
+    private Staging take(long bytes, String what) {
+        Staging grow = null;
+        for (Staging s : buffers) {
+            if (!busy(s, what)) {
+                if (s.bytes >= bytes) {
+                    return s;
+                }
+                grow = s;
             }
-            slot.target = null;
         }
-        if (slot.host == null) {
-            Pointer host = new Pointer();
-            CudaException.check(JCudaDriver.cuMemAllocHost(host, SLOT_BYTES), "cuMemAllocHost",
-                    SLOT_BYTES + " bytes of pinned host memory for uploads");
-            slot.host = host;
-            slot.floats = host.getByteBuffer(0, SLOT_BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        if (buffers.size() < BUFFERS) {
+            Staging s = new Staging();
+            CudaException.check(JCudaDriver.cuEventCreate(s.copied, CUevent_flags.CU_EVENT_DISABLE_TIMING),
+                    "cuEventCreate", "upload staging");
+            buffers.add(s);
+            pin(s, bytes, what);
+            return s;
         }
-        return slot;
+        if (grow == null) {
+            grow = buffers.get(0);
+            for (Staging s : buffers) {
+                grow = s.lastUse < grow.lastUse ? s : grow;
+            }
+            CudaException.check(JCudaDriver.cuEventSynchronize(grow.copied), "cuEventSynchronize",
+                    "upload of " + what);
+            landed(grow);
+        }
+        if (grow.bytes < bytes) {
+            pin(grow, bytes, what);
+        }
+        return grow;
     }
 
-    /** Waits for the copies in flight, then frees the pinned slots, the events and the stream. Idempotent. */
+    /** Whether s's last copy may still be reading it; one that has landed clears its target's pending event. */
+    private static boolean busy(Staging s, String what) {
+        if (!s.inFlight) {
+            return false;
+        }
+        int status = JCudaDriver.cuEventQuery(s.copied);
+        if (status == CUresult.CUDA_ERROR_NOT_READY) {
+            return true;
+        }
+        CudaException.check(status, "cuEventQuery", "upload of " + what);
+        landed(s);
+        return false;
+    }
+
+    private static void landed(Staging s) {
+        s.inFlight = false;
+        if (s.target != null && s.target.pendingUpload == s.copied) {
+            s.target.pendingUpload = null;
+        }
+        s.target = null;
+    }
+
+    /** (Re)allocates s's pinned memory for {@code bytes}. */
+    private static void pin(Staging s, long bytes, String what) {
+        if (s.host != null) {
+            CudaException.check(JCudaDriver.cuMemFreeHost(s.host), "cuMemFreeHost", "upload staging");
+            s.host = null;
+            s.bytes = 0;
+        }
+        Pointer host = new Pointer();
+        CudaException.check(JCudaDriver.cuMemAllocHost(host, bytes), "cuMemAllocHost",
+                bytes + " bytes of pinned host memory for the upload of " + what);
+        s.host = host;
+        s.bytes = bytes;
+        s.floats = host.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /** Pinned host bytes held for staging. */
+    long pinnedBytes() {
+        long total = 0;
+        for (Staging s : buffers) {
+            total += s.bytes;
+        }
+        return total;
+    }
+
+    /** Waits for the copies in flight, then frees the pinned buffers, the events and the stream. Idempotent. */
     @Override
     public void close() {
         if (closed) {
@@ -108,12 +187,14 @@ final class PinnedUploads implements AutoCloseable {
         }
         closed = true;
         JCudaDriver.cuStreamSynchronize(stream);
-        for (Slot slot : slots) {
-            if (slot.host != null) {
-                JCudaDriver.cuMemFreeHost(slot.host);
+        for (Staging s : buffers) {
+            if (s.host != null) {
+                JCudaDriver.cuMemFreeHost(s.host);
             }
-            JCudaDriver.cuEventDestroy(slot.copied);
+            JCudaDriver.cuEventDestroy(s.copied);
+            landed(s);
         }
+        buffers.clear();
         JCudaDriver.cuEventDestroy(computeQueued);
         JCudaDriver.cuStreamDestroy(stream);
     }

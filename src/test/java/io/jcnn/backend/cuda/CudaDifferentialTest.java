@@ -30,14 +30,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every op of the CUDA backend against the CPU backend on the same inputs, with stated tolerances (TF32 off,
  * deterministic cuDNN algorithms), and a whole LeNet training step: per-layer activations, the loss, every parameter
  * gradient and a short loss trajectory. Each test runs once per {@link CudaTier}: jcnn's kernels alone, with cuBLAS,
- * and with cuDNN, and asserts that the tier's library really ran. Runs wherever a CUDA device is present; elsewhere,
- * and for a tier whose library does not load, each test is skipped with the probe's one-line reason.
+ * and with cuDNN, and asserts that the tier's library really ran. Runs wherever a CUDA device is present, the
+ * emulated driver included (there on the kernels and cuBLAS tiers, every misuse it reports failing the test); where
+ * none is, each test is skipped with the probe's one-line reason.
  */
 class CudaDifferentialTest {
     /** Relative and absolute tolerance for ops with sums (float accumulations in a different order). */
@@ -61,6 +62,33 @@ class CudaDifferentialTest {
         cpu.close();
     }
 
+    /**
+     * The tiers whose library loads here (on the emulated driver: the kernels and cuBLAS; cuDNN needs a real GPU),
+     * or every tier where no device is present, so that each test is skipped with the reason.
+     */
+    static List<CudaTier> tiers() {
+        if (CudaProbe.get().deviceUnavailableReason() != null) {
+            return List.of(CudaTier.values());
+        }
+        return java.util.Arrays.stream(CudaTier.values()).filter(t -> CudaProbe.get().loads(t)).toList();
+    }
+
+    private int misusesBefore = -1;
+
+    @org.junit.jupiter.api.BeforeEach
+    void countMisuses() {
+        misusesBefore = CudaEmulator.active() ? CudaEmulator.count(CudaEmulator.Counter.MISUSES) : -1;
+    }
+
+    /** On the emulated driver: no freed pointer, destroyed handle or missing context was used by the test. */
+    @org.junit.jupiter.api.AfterEach
+    void noMisuse() {
+        if (misusesBefore >= 0) {
+            assertEquals(misusesBefore, CudaEmulator.count(CudaEmulator.Counter.MISUSES),
+                    "misuses the emulated driver reported (see stderr)");
+        }
+    }
+
     /** Skips unless a device and the tier's library are there; then the tier's backend (one per tier and run). */
     private void use(CudaTier tier) {
         String reason = CudaProbe.get().deviceUnavailableReason();
@@ -71,14 +99,17 @@ class CudaDifferentialTest {
         cuda = TIERS.computeIfAbsent(tier, t -> new CudaBackend(0, t, false));
         assertEquals("cuda", cuda.name());
         assertEquals(tier, cuda.tier());
-        assertEquals(tier != CudaTier.KERNELS, cuda.usesCublas(), cuda.gemmTier());
-        assertEquals(tier == CudaTier.CUDNN, cuda.usesCudnn(), cuda.cudnnTier());
-        assertTrue(cuda.fallbacks().isEmpty(), () -> "tier " + tier.label() + " fell back: " + cuda.fallbacks());
+        // The libraries this machine has decide the rest: cuDNN 9 beside cuBLAS 13 only (a CUDA 13 machine) runs
+        // the cuDNN tier with jcnn's SGEMM, and says so.
+        TierChoice expected = TierChoice.of(tier, CudaProbe.get());
+        assertEquals(expected.cublas(), cuda.usesCublas(), cuda.gemmTier());
+        assertEquals(expected.cudnn(), cuda.usesCudnn(), cuda.cudnnTier());
+        assertEquals(expected.fallbacks(), cuda.fallbacks());
     }
 
-    /** What the gemm op should have run on for this tier. */
+    /** What the gemm op should have run on for this backend. */
     private CudaTier gemmTier() {
-        return cuda.tier() == CudaTier.KERNELS ? CudaTier.KERNELS : CudaTier.CUBLAS;
+        return cuda.usesCublas() ? CudaTier.CUBLAS : CudaTier.KERNELS;
     }
 
     /** What a cuDNN-capable op should have run on for this tier: cuDNN, else jcnn's kernels. */
@@ -131,7 +162,7 @@ class CudaDifferentialTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CudaTier.class)
+    @MethodSource("tiers")
     void gemmEveryTranspose(CudaTier tier) {
         use(tier);
         int m = 37;
@@ -150,7 +181,7 @@ class CudaDifferentialTest {
 
     /** The description names the tier and its libraries, and nothing has fallen back. */
     @ParameterizedTest
-    @EnumSource(CudaTier.class)
+    @MethodSource("tiers")
     void describesItsTier(CudaTier tier) {
         use(tier);
         assertTrue(cuda.description().contains("tier " + tier.label()), cuda.description());
@@ -159,7 +190,7 @@ class CudaDifferentialTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CudaTier.class)
+    @MethodSource("tiers")
     void convolutionAllPasses(CudaTier tier) {
         use(tier);
         Object[][] cases = {
@@ -199,7 +230,7 @@ class CudaDifferentialTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CudaTier.class)
+    @MethodSource("tiers")
     void biasPoolingActivationsAndSoftmax(CudaTier tier) {
         use(tier);
         Shape s = Shape.nchw(4, 5, 9, 7);
@@ -256,7 +287,7 @@ class CudaDifferentialTest {
      * values in place as the two ops would; a bias add followed by anything else runs on its own.
      */
     @ParameterizedTest
-    @EnumSource(CudaTier.class)
+    @MethodSource("tiers")
     void biasAddThenActivationIsFused(CudaTier tier) {
         use(tier);
         Shape s = Shape.nchw(3, 6, 5, 7);
@@ -288,7 +319,7 @@ class CudaDifferentialTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CudaTier.class)
+    @MethodSource("tiers")
     void lossesDropoutElementwiseAndOptimizers(CudaTier tier) {
         use(tier);
         Shape logits = Shape.of(8, 10);
@@ -328,7 +359,7 @@ class CudaDifferentialTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CudaTier.class)
+    @MethodSource("tiers")
     void normalisation(CudaTier tier) {
         use(tier);
         Shape s = Shape.nchw(3, 7, 5, 4);
@@ -367,7 +398,7 @@ class CudaDifferentialTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CudaTier.class)
+    @MethodSource("tiers")
     void badLabelsAreRefusedBeforeAnythingIsWritten(CudaTier tier) {
         use(tier);
         try (Tensor logits = cuda.allocate(Shape.of(2, 3));
@@ -386,7 +417,7 @@ class CudaDifferentialTest {
      * SGD trajectory, whose losses must stay together, with no tensor allocated after the second step.
      */
     @ParameterizedTest
-    @EnumSource(CudaTier.class)
+    @MethodSource("tiers")
     void lenetTrainingStep(CudaTier tier) {
         use(tier);
         long before = cuda.memoryStats().liveBytes();

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
  * wait for the copy. Runs wherever a CUDA device is present; skipped with the probe's reason elsewhere.
  */
 class PinnedUploadsTest {
-    /** Larger than a slot, so uploads are chunked and take long enough for a missing wait to show. */
-    private static final int LARGE = (int) (2.5 * PinnedUploads.SLOT_BYTES / Float.BYTES) + 3;
+    /** 10 MB: long enough on a GPU for a missing wait to show. */
+    private static final int LARGE = (int) (2.5 * (4 << 20) / Float.BYTES) + 3;
 
     private static CudaBackend backend() {
         String reason = CudaProbe.get().deviceUnavailableReason();
@@ -35,12 +35,20 @@ class PinnedUploadsTest {
         }
     }
 
+    /** Through staging buffers of 1 MiB: uploads are chunked, and chunks wait for the buffers they reuse. */
     @Test
-    void uploadsLargerThanASlotArriveWhole() {
-        try (CudaBackend cuda = backend(); Tensor t = cuda.allocate(Shape.of(LARGE))) {
+    void uploadsLargerThanAStagingBufferArriveWhole() {
+        try (CudaBackend cuda = backend(); Tensor t = cuda.allocate(Shape.of(LARGE));
+             Tensor u = cuda.allocate(Shape.of(LARGE))) {
             float[] values = TestData.uniform(2, LARGE);
-            t.copyFrom(values);
-            assertArrayEquals(values, t.toArray());
+            float[] others = TestData.uniform(6, LARGE);
+            try (PinnedUploads small = new PinnedUploads(1 << 20)) {
+                small.upload(values, (CudaStorage) t.storage(), "t");
+                small.upload(others, (CudaStorage) u.storage(), "u");
+                assertEquals(PinnedUploads.BUFFERS << 20, small.pinnedBytes());
+                assertArrayEquals(values, t.toArray());
+                assertArrayEquals(others, u.toArray());
+            }
         }
     }
 
