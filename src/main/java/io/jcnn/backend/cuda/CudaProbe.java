@@ -72,7 +72,8 @@ public record CudaProbe(Component driver, List<CudaDevice> devices, Component cu
             driver = new Component(driver.name(), true, "jcnn's emulated CUDA driver (kernels run on the host CPU; "
                     + "for tests, not a GPU), " + driver.detail());
             if (cublas.loaded()) {
-                cublas = new Component(cublas.name(), true, "jcnn's emulated cuBLAS (a host GEMM; for tests)");
+                cublas = new Component(cublas.name(), true, "jcnn's emulated " + cublas.detail()
+                        + " (a host GEMM; for tests)");
             }
         }
         CudaProbe probe = new CudaProbe(driver, devices, cublas, probeCudnn(), probeKernels());
