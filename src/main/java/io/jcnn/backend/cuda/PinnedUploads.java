@@ -21,7 +21,8 @@ import jcuda.driver.JCudaDriver;
  * that size), and there are up to {@link #BUFFERS}: the batch being copied, the next one being staged, and a spare.
  * An upload waits only when every buffer still holds a copy that has not landed, which in double-buffered training
  * means the device is two batches behind. (Small fixed slots made an AlexNet batch of 128 wait for its own chunks,
- * and so for every kernel queued before it: the "overlap" was serial.) Buffers grow to the largest upload seen.
+ * and so for every kernel queued before it: the "overlap" was serial.) Buffers grow to the largest upload seen;
+ * uploads of at most {@link #SMALL_BYTES} (labels, losses) have small buffers of their own.
  *
  * <p>Ordering, both ways, without a device-wide wait: a copy starts only after the kernels queued before the upload
  * call (which may still read the target); kernels see the new data because the target's storage remembers the copy's
@@ -31,13 +32,20 @@ import jcuda.driver.JCudaDriver;
 final class PinnedUploads implements AutoCloseable {
     static final int BUFFERS = 3;
     static final long MAX_STAGING_BYTES = 256L << 20;
+    /**
+     * Uploads up to this size (labels, a loss) use small buffers of exactly this size, so they never take, or make
+     * a batch regrow, a batch's buffer.
+     */
+    static final long SMALL_BYTES = 64L << 10;
 
     private final long maxStagingBytes;
     private final CUstream stream = new CUstream();
     /** Recorded on the compute stream at each upload: the copy waits for the kernels queued before it. */
     private final CUevent computeQueued = new CUevent();
     private final List<Staging> buffers = new ArrayList<>();
+    private final List<Staging> smallBuffers = new ArrayList<>();
     private long uses;
+    private long pinnings;
     private boolean closed;
 
     private static final class Staging {
@@ -101,6 +109,13 @@ final class PinnedUploads implements AutoCloseable {
      * one while there are fewer than {@link #BUFFERS}, else a free one grown, else the oldest once its copy lands.
      */
     private Staging take(long bytes, String what) {
+        if (bytes <= SMALL_BYTES) {
+            return take(smallBuffers, SMALL_BYTES, what);
+        }
+        return take(buffers, bytes, what);
+    }
+
+    private Staging take(List<Staging> buffers, long bytes, String what) {
         Staging grow = null;
         for (Staging s : buffers) {
             if (!busy(s, what)) {
@@ -156,7 +171,8 @@ final class PinnedUploads implements AutoCloseable {
     }
 
     /** (Re)allocates s's pinned memory for {@code bytes}. */
-    private static void pin(Staging s, long bytes, String what) {
+    private void pin(Staging s, long bytes, String what) {
+        pinnings++;
         if (s.host != null) {
             CudaException.check(JCudaDriver.cuMemFreeHost(s.host), "cuMemFreeHost", "upload staging");
             s.host = null;
@@ -173,10 +189,21 @@ final class PinnedUploads implements AutoCloseable {
     /** Pinned host bytes held for staging. */
     long pinnedBytes() {
         long total = 0;
-        for (Staging s : buffers) {
+        for (Staging s : all()) {
             total += s.bytes;
         }
         return total;
+    }
+
+    /** How many times pinned memory was allocated: it should stop growing after the first steps. */
+    long pinnings() {
+        return pinnings;
+    }
+
+    private List<Staging> all() {
+        List<Staging> all = new ArrayList<>(buffers);
+        all.addAll(smallBuffers);
+        return all;
     }
 
     /** Waits for the copies in flight, then frees the pinned buffers, the events and the stream. Idempotent. */
@@ -187,7 +214,7 @@ final class PinnedUploads implements AutoCloseable {
         }
         closed = true;
         JCudaDriver.cuStreamSynchronize(stream);
-        for (Staging s : buffers) {
+        for (Staging s : all()) {
             if (s.host != null) {
                 JCudaDriver.cuMemFreeHost(s.host);
             }
@@ -195,6 +222,7 @@ final class PinnedUploads implements AutoCloseable {
             landed(s);
         }
         buffers.clear();
+        smallBuffers.clear();
         JCudaDriver.cuEventDestroy(computeQueued);
         JCudaDriver.cuStreamDestroy(stream);
     }

@@ -2,6 +2,7 @@ package io.jcnn.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcnn.backend.TestData;
 import io.jcnn.tensor.Shape;
@@ -45,10 +46,46 @@ class PinnedUploadsTest {
             try (PinnedUploads small = new PinnedUploads(1 << 20)) {
                 small.upload(values, (CudaStorage) t.storage(), "t");
                 small.upload(others, (CudaStorage) u.storage(), "u");
-                assertEquals(PinnedUploads.BUFFERS << 20, small.pinnedBytes());
+                // Three chunk buffers, and a small one for the 12-byte tail: bounded whatever the upload's size.
+                assertEquals((PinnedUploads.BUFFERS << 20) + PinnedUploads.SMALL_BYTES, small.pinnedBytes());
                 assertArrayEquals(values, t.toArray());
                 assertArrayEquals(others, u.toArray());
             }
+        }
+    }
+
+    /**
+     * Training's pattern, a batch ahead and a label and a loss per step: pinned memory is allocated in the first
+     * steps only, and small uploads never regrow a batch's buffer.
+     */
+    @Test
+    void aTrainingLoopStopsPinningAfterItsFirstSteps() {
+        int batch = 64 * 784;
+        try (CudaBackend cuda = backend();
+             Tensor first = cuda.allocate(Shape.of(batch));
+             Tensor second = cuda.allocate(Shape.of(batch));
+             Tensor labels = cuda.allocate(Shape.of(64));
+             Tensor loss = cuda.allocate(Shape.of(1));
+             Tensor acc = cuda.allocate(Shape.of(batch));
+             PinnedUploads uploads = new PinnedUploads()) {
+            Tensor[] batches = {first, second};
+            float[] expected = new float[batch];
+            uploads.upload(TestData.uniform(20, batch), (CudaStorage) first.storage(), "batch 0");
+            float[] current = TestData.uniform(20, batch);
+            for (int step = 0; step < 12; step++) {
+                float[] next = TestData.uniform(21 + step, batch);
+                uploads.upload(next, (CudaStorage) batches[(step + 1) % 2].storage(), "batch " + (step + 1));
+                uploads.upload(TestData.uniform(40 + step, 64), (CudaStorage) labels.storage(), "labels");
+                cuda.axpy(1f, batches[step % 2], acc);
+                for (int i = 0; i < batch; i++) {
+                    expected[i] += current[i];
+                }
+                current = next;
+                uploads.upload(new float[] {step}, (CudaStorage) loss.storage(), "loss");
+                assertEquals(step, loss.toArray()[0]);
+            }
+            TestData.assertClose("sum of the batches", TestData.toDouble(expected), acc.toArray(), 1e-6, 1e-6);
+            assertTrue(uploads.pinnings() <= PinnedUploads.BUFFERS + 3, uploads.pinnings() + " pinnings");
         }
     }
 
