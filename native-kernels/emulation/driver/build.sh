@@ -13,7 +13,7 @@ if ! command -v g++ >/dev/null 2>&1; then
 fi
 rm -f "$out/NOT-BUILT"
 flags=(-std=c++20 -O2 -fPIC -shared -Wall -Wno-unused-function -Wno-sign-compare -I"$here" -I"$here/.." -I"$here/../..")
-g++ "${flags[@]}" -Wl,-soname,libcuda.so.1 -o "$out/libcuda.so.1" "$here/driver.cpp" "$here/kernels.cpp"
+g++ "${flags[@]}" -Wl,-soname,libcuda.so.1 -o "$out/libcuda.so.1" "$here/driver.cpp" "$here/memory.cpp" "$here/streams.cpp" "$here/modules.cpp" "$here/kernels.cpp"
 g++ "${flags[@]}" -Wl,-soname,libcublas.so.12 -Wl,--version-script="$here/libcublas.map" \
   -o "$out/libcublas.so.12" "$here/cublas.cpp" "$out/libcuda.so.1" -Wl,-rpath,'$ORIGIN'
 echo "emulated CUDA driver and cuBLAS built in $out"
