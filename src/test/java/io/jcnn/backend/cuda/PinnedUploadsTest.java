@@ -11,9 +11,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Uploads through pinned slots and the copy stream on a real GPU: the caller's array is free once upload returns,
- * uploads larger than a slot arrive whole, a copy into a tensor waits for the kernels still reading it, and kernels
- * wait for the copy. Runs wherever a CUDA device is present; skipped with the probe's reason elsewhere.
+ * Uploads through pinned staging buffers and the copy stream: the caller's array is free once upload returns,
+ * uploads larger than a buffer arrive whole, a copy into a tensor waits for the kernels still reading it, kernels
+ * wait for the copy, and a training loop stops pinning memory after its first steps. Runs wherever a CUDA device is
+ * present, the emulated driver included (where a missing wait reads stale data every time); skipped with the
+ * probe's reason elsewhere.
  */
 class PinnedUploadsTest {
     /** 10 MB: long enough on a GPU for a missing wait to show. */
