@@ -45,6 +45,13 @@ public final class DeviceOptions {
         threads = value;
     }
 
+    /** A note when --threads asks for more threads than there are cores (each then waits for the others), or null. */
+    public String threadsNote() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return threads > cores ? "note: --threads " + threads + " is more than the " + cores + " cores here; extra"
+                + " threads wait for each other and slow the computation down" : null;
+    }
+
     /** {@code auto}, {@code cpu} or {@code cuda}. */
     public String device() {
         return device;

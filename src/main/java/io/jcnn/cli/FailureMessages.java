@@ -37,11 +37,17 @@ final class FailureMessages {
             return e.getFile() + ": " + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName());
         }
         if (failure instanceof UncheckedIOException e && e.getCause() != null) {
-            return text(e.getCause());
+            // A message of its own says what was being done (which checkpoint, at which epoch); the default one is
+            // only the cause's.
+            boolean ownMessage = e.getMessage() != null && !e.getMessage().equals(e.getCause().toString());
+            return ownMessage ? e.getMessage() : text(e.getCause());
         }
         if (failure instanceof OutOfMemoryError) {
             return "out of memory (" + failure.getMessage() + "): give Java more heap, for example"
                     + " JCNN_JAVA_OPTS=-Xmx8g, or use a smaller batch";
+        }
+        if (failure instanceof StackOverflowError) {
+            return "internal error: stack overflow (run with --debug for the stack trace)";
         }
         boolean userFacing = failure instanceof IllegalArgumentException || failure instanceof IOException
                 || failure instanceof ArithmeticException || failure instanceof IllegalStateException

@@ -57,6 +57,10 @@ public final class Main {
         });
         try {
             return commandLine.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError error) {
+            // picocli hands only Exceptions to the handler above; an Error would end in a raw stack trace.
+            fail(err, FailureMessages.describe(error), error, debug);
+            return EXIT_FAILURE;
         } finally {
             out.flush();
             err.flush();

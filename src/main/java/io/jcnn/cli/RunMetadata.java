@@ -13,6 +13,10 @@ final class RunMetadata {
     static final String DATA = "data";
     static final String EPOCHS = "epochs";
     static final String BATCH_SIZE = "batch.size";
+    static final String TRAIN_IMAGES = "train.images";
+    static final String LEARNING_RATE = "lr";
+    static final String MOMENTUM = "momentum";
+    static final String WEIGHT_DECAY = "weight.decay";
 
     private RunMetadata() {
     }
@@ -21,6 +25,21 @@ final class RunMetadata {
         return Map.of(MEAN, Float.toString(normalization.mean()), STD, Float.toString(normalization.std()),
                 DATA, data, EPOCHS, Integer.toString(epochs), BATCH_SIZE, Integer.toString(batchSize));
     }
+
+    /**
+     * What a resumed run must repeat for the resume to be exact, each with the option that sets it: the data, how
+     * many training images (--limit), and the optimizer's settings, which with the epochs fix the learning-rate
+     * schedule and the updates.
+     */
+    static Map<String, String> resumeCritical(String data, int trainImages, TrainingOptions options) {
+        return Map.of(DATA, data, TRAIN_IMAGES, Integer.toString(trainImages), LEARNING_RATE,
+                Float.toString(options.learningRate), MOMENTUM, Float.toString(options.momentum), WEIGHT_DECAY,
+                Float.toString(options.weightDecay));
+    }
+
+    /** The option that sets each resume-critical entry, as the user would type it. */
+    static final Map<String, String> OPTION = Map.of(DATA, "--data", TRAIN_IMAGES, "--limit (training images)",
+            LEARNING_RATE, "--lr", MOMENTUM, "--momentum", WEIGHT_DECAY, "--weight-decay");
 
     /** The normalisation a checkpoint was trained with; pixels scaled to [0, 1] when it records none. */
     static Normalization normalization(Checkpoint.Header header) {

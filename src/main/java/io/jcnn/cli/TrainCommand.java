@@ -16,6 +16,7 @@ import io.jcnn.model.Models;
 import io.jcnn.model.Sequential;
 import io.jcnn.model.Trainer;
 import io.jcnn.model.TrainingListener;
+import io.jcnn.model.RunHistory;
 import io.jcnn.model.TrainingResult;
 import io.jcnn.model.TrainingState;
 import io.jcnn.optim.CosineSchedule;
@@ -89,12 +90,24 @@ final class TrainCommand implements Callable<Integer> {
         DatasetSplit split = DataSources.load(options.data);
         Dataset train = DataSources.fit(options.limited(split.train()), modelSpec);
         Dataset test = DataSources.fit(options.limited(split.test()), modelSpec);
+        // Before anything large is built: a batch the data cannot fill, or a shift that blanks every image.
+        options.checkAgainst(train, options.data);
+        String threadsNote = device.threadsNote();
+        if (threadsNote != null) {
+            console.println(threadsNote);
+        }
         Normalization normalization = Normalization.of(train);
         Augmentation augmentation = options.augmentation(train.channels());
 
-        Checkpoint.Header resumeHeader = resumeFrom == null ? null : resumeHeader(resumeFrom, modelSpec);
-        List<EpochMetrics> earlier = resumeHeader == null ? List.of()
-                : earlierMetrics(outDir, resumeHeader.state());
+        Checkpoint.Header resumeHeader = resumeFrom == null ? null : resumeHeader(resumeFrom, modelSpec, train);
+        RunHistory earlier = resumeHeader == null ? RunHistory.EMPTY
+                : earlierMetrics(outDir, resumeFrom, resumeHeader);
+        checkWritable(checkpoint);
+        int stale = Checkpoint.removeStaleTemporaries(checkpoint);
+        if (stale > 0) {
+            console.printf(Locale.ROOT, "removed %d temporary checkpoint file%s left in %s by an interrupted save%n",
+                    stale, stale == 1 ? "" : "s", outDir);
+        }
         try (Backend backend = checkAgainstCpu ? new CheckedBackend(device.createBackend(),
                 new CpuBackend(device.threads())) : device.createBackend();
              Sequential model = modelSpec.create();
@@ -130,7 +143,11 @@ final class TrainCommand implements Callable<Integer> {
                 console.println("  " + line);
             }
             int batches = trainData.batchesPerEpoch(true);
-            MetricsWriter metrics = new MetricsWriter(outDir, earlier);
+            MetricsWriter metrics = new MetricsWriter(outDir, earlier.epochs());
+            if (!earlier.epochs().isEmpty()) {
+                // A run killed after a checkpoint but before its metrics were written gets them back now.
+                MetricsWriter.write(outDir, earlier.epochs());
+            }
             AtomicBoolean stop = new AtomicBoolean();
             Trainer trainer = Trainer.builder(model, optimizer, trainData)
                     .test(testData)
@@ -138,13 +155,13 @@ final class TrainCommand implements Callable<Integer> {
                     .seed(options.seed)
                     .schedule(new CosineSchedule(options.learningRate, 0f, options.epochs * batches))
                     .checkpoint(checkpoint)
-                    .checkpointMetadata(RunMetadata.of(normalization, options.data, options.epochs, options.batchSize))
+                    .checkpointMetadata(metadata(normalization, train))
                     .listener(TrainingListener.all(TrainingProgress.forStandardOutput(), metrics,
                             new CurveWriter(outDir, metrics)))
                     .stopWhen(stop::get)
                     .build();
             TrainingState from = state;
-            List<EpochMetrics> before = earlier;
+            RunHistory before = earlier;
             TrainingResult result = runStoppable(() -> trainer.fit(from, before), stop);
             report(console, result, outDir, checkpoint);
             if (backend instanceof CheckedBackend checked) {
@@ -183,7 +200,34 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private Checkpoint.Header resumeHeader(Path file, ModelSpec modelSpec) throws IOException {
+    private java.util.Map<String, String> metadata(Normalization normalization, Dataset train) {
+        java.util.Map<String, String> all = new java.util.HashMap<>(RunMetadata.of(normalization, options.data,
+                options.epochs, options.batchSize));
+        all.putAll(RunMetadata.resumeCritical(options.data, train.size(), options));
+        return all;
+    }
+
+    /**
+     * Refuses a checkpoint that cannot be replaced before a whole epoch is spent training: jcnn replaces it after
+     * every epoch. Its mode counts, not only the OS's answer, so that a file made read-only on purpose is honoured
+     * even for a user the OS lets write anything.
+     */
+    private static void checkWritable(Path checkpoint) throws IOException {
+        if (!Files.exists(checkpoint)) {
+            return;
+        }
+        boolean readOnly = !Files.isWritable(checkpoint);
+        if (!readOnly && Files.getFileStore(checkpoint).supportsFileAttributeView("posix")) {
+            readOnly = !Files.getPosixFilePermissions(checkpoint).contains(
+                    java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        }
+        if (readOnly) {
+            throw new IllegalArgumentException("checkpoint " + checkpoint + " is read-only, and training replaces it"
+                    + " after every epoch: make it writable (chmod u+w) or write this run elsewhere with --out");
+        }
+    }
+
+    private Checkpoint.Header resumeHeader(Path file, ModelSpec modelSpec, Dataset train) throws IOException {
         Checkpoint.Header header = Checkpoint.readHeader(file);
         if (!header.modelName().equals(modelSpec.name())) {
             throw new IllegalArgumentException("--resume: checkpoint " + file + " holds model '" + header.modelName()
@@ -198,6 +242,18 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--resume: checkpoint " + file + " was trained with --batch-size "
                     + batchSize + "; resume with the same batch size, not " + options.batchSize);
         }
+        java.util.List<String> changed = new java.util.ArrayList<>();
+        RunMetadata.resumeCritical(options.data, train.size(), options).forEach((key, now) -> {
+            String then = header.metadata().get(key);
+            if (then != null && !then.equals(now)) {
+                changed.add(RunMetadata.OPTION.get(key) + " was " + then + ", now " + now);
+            }
+        });
+        if (!changed.isEmpty()) {
+            java.util.Collections.sort(changed);
+            throw new IllegalArgumentException("--resume: checkpoint " + file + " was trained with other settings ("
+                    + String.join("; ", changed) + "); resume with the same ones, or start a new run with --out");
+        }
         String epochs = header.metadata().get(RunMetadata.EPOCHS);
         if (epochs != null && !epochs.equals(Integer.toString(options.epochs))) {
             spec.commandLine().getOut().println("note: the run began with --epochs " + epochs + "; with --epochs "
@@ -207,15 +263,23 @@ final class TrainCommand implements Callable<Integer> {
         return header;
     }
 
-    /** The metrics of the epochs a checkpoint has completed, from the run's metrics.csv. */
-    private static List<EpochMetrics> earlierMetrics(Path outDir, TrainingState state) throws IOException {
+    /**
+     * What the checkpoint's run measured before it stopped: its own history (completed epochs, and the sums of the
+     * epoch it stopped in); for a checkpoint older than that, the completed epochs from the run's metrics.csv.
+     */
+    private static RunHistory earlierMetrics(Path outDir, Path file, Checkpoint.Header header) throws IOException {
+        RunHistory saved = RunHistory.fromMetadata(header.metadata(), "checkpoint " + file);
+        if (saved != null) {
+            return saved;
+        }
         Path csv = outDir.resolve(MetricsWriter.CSV_FILE);
         if (!Files.exists(csv)) {
-            return List.of();
+            return RunHistory.EMPTY;
         }
         List<EpochMetrics> all = MetricsWriter.parseCsv(Files.readString(csv, StandardCharsets.UTF_8),
                 csv.toString());
-        return all.stream().filter(m -> m.epoch() < state.epoch()).toList();
+        return new RunHistory(all.stream().filter(m -> m.epoch() < header.state().epoch()).toList(),
+                RunHistory.EpochSums.NONE);
     }
 
     private static void report(PrintWriter console, TrainingResult result, Path outDir, Path checkpoint) {

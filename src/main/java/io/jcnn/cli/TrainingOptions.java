@@ -134,6 +134,26 @@ final class TrainingOptions {
         }
     }
 
+    /**
+     * Checks the options against the training images: one batch must fit in them, and a shift must leave part of
+     * an image in view.
+     */
+    void checkAgainst(io.jcnn.data.Dataset train, String source) {
+        if (train.size() == 0) {
+            throw new IllegalArgumentException("the training set of " + source + " has no images");
+        }
+        if (batchSize > train.size()) {
+            throw usage("--batch-size " + batchSize + " is more than the " + train.size() + " training images of "
+                    + source + (limit != null ? " (--limit " + limit + ")" : "") + "; one batch needs "
+                    + batchSize + ": lower --batch-size" + (limit != null ? " or raise --limit" : ""));
+        }
+        int side = Math.min(train.height(), train.width());
+        if (shift >= side) {
+            throw usage("--shift " + shift + " moves the " + train.height() + "×" + train.width() + " images entirely"
+                    + " out of view; use at most " + (side - 1) + " pixels");
+        }
+    }
+
     private ParameterException usage(String message) {
         return new ParameterException(command.commandLine(), message);
     }

@@ -54,7 +54,8 @@ public final class Checkpoint {
     public static final byte[] MAGIC = "JCNNCKPT".getBytes(StandardCharsets.US_ASCII);
     /** The format version this code writes and reads. */
     public static final int VERSION = 1;
-    private static final int MAX_RANK = 8;
+    /** A Shape has 1 to 4 dimensions. */
+    private static final int MAX_RANK = 4;
     private static final System.Logger LOG = System.getLogger(Checkpoint.class.getName());
 
     private Checkpoint() {
@@ -88,18 +89,28 @@ public final class Checkpoint {
      */
     public static void save(Path file, Sequential model, Optimizer optimizer, TrainingState state,
                             Map<String, String> metadata) throws IOException {
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new IllegalArgumentException("checkpoint metadata needs a key and a value in every entry, got "
+                        + e.getKey() + " = " + e.getValue());
+            }
+        }
         Path dir = file.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
             throw new IOException("cannot save checkpoint " + file + ": directory " + dir + " does not exist");
         }
+        if (Files.isDirectory(file)) {
+            throw new IOException("cannot save checkpoint " + file + ": it is a directory");
+        }
         Path temporary;
         try {
-            temporary = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            temporary = Files.createTempFile(dir, temporaryPrefix(file), TEMPORARY_SUFFIX);
         } catch (AccessDeniedException e) {
             throw new IOException("cannot save checkpoint " + file + ": directory " + dir + " is not writable", e);
+        } catch (IOException e) {
+            throw new IOException("cannot save checkpoint " + file + ": " + reason(e), e);
         }
         try {
-            keepPermissions(temporary, file);
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 Writer out = new Writer(channel);
@@ -154,13 +165,56 @@ public final class Checkpoint {
                 out.finish();
                 channel.force(true);
             }
+            // Only now: a read-only mode copied from the old file must not stop the temporary being written.
+            keepPermissions(temporary, file);
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             forceDirectory(dir);
             LOG.log(System.Logger.Level.DEBUG, () -> "saved checkpoint " + file + " of model " + model.name()
                     + (state != null ? " at epoch " + state.epochsCompleted() : ""));
+        } catch (IOException e) {
+            throw new IOException("cannot save checkpoint " + file + ": " + reason(e), e);
         } finally {
             Files.deleteIfExists(temporary);
         }
+    }
+
+    /** Why a file operation failed, without the temporary file's name the user never asked for. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private static final String TEMPORARY_SUFFIX = ".tmp";
+
+    private static String temporaryPrefix(Path file) {
+        return "." + file.getFileName();
+    }
+
+    /**
+     * Deletes the temporary files that saves of {@code file} left behind when the process was killed mid-save
+     * (each is as large as the checkpoint); returns how many. Call it before a run starts saving: a save in progress
+     * in another process would lose its temporary file.
+     */
+    public static int removeStaleTemporaries(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return 0;
+        }
+        String prefix = temporaryPrefix(file);
+        int removed = 0;
+        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(prefix) && name.endsWith(TEMPORARY_SUFFIX) && name.length() > prefix.length()
+                        + TEMPORARY_SUFFIX.length() && Files.isRegularFile(p)) {
+                    Files.deleteIfExists(p);
+                    removed++;
+                }
+            }
+        }
+        return removed;
     }
 
     /** A temporary file is private; the checkpoint gets the old file's permissions, or the usual rw-r--r--. */
@@ -193,6 +247,14 @@ public final class Checkpoint {
      * @return the checkpoint's header, whose {@code state} is where a resumed run continues
      */
     public static Header load(Path file, Sequential model, Optimizer optimizer) throws IOException {
+        try {
+            return read(file, model, optimizer);
+        } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
+            throw new IOException("checkpoint " + file + " is malformed: it ends inside a record", e);
+        }
+    }
+
+    private static Header read(Path file, Sequential model, Optimizer optimizer) throws IOException {
         Reader in = new Reader(file);
         Header header = in.header();
         if (!header.modelName().equals(model.name())) {
@@ -232,6 +294,10 @@ public final class Checkpoint {
             }
             int steps = in.int32();
             float rate = in.float32();
+            if (steps < 0 || !Float.isFinite(rate) || rate < 0) {
+                throw new IOException("checkpoint " + file + " is malformed: optimizer at step " + steps
+                        + " with learning rate " + rate + "; expected a step >= 0 and a finite rate >= 0");
+            }
             List<Tensor> state = optimizer.state();
             int stateCount = in.count("optimizer state tensors");
             if (stateCount != state.size()) {
@@ -242,11 +308,15 @@ public final class Checkpoint {
             for (int i = 0; i < state.size(); i++) {
                 stateValues.add(in.tensor("state" + i, state.get(i).shape()));
             }
+            in.end();
+            // Everything is read and matched: only now is anything changed.
             for (int i = 0; i < state.size(); i++) {
                 state.get(i).copyFrom(stateValues.get(i));
             }
             optimizer.restoreSteps(steps);
             optimizer.setLearningRate(rate);
+        } else if (!hasOptimizer) {
+            in.end();
         }
         for (int i = 0; i < params.size(); i++) {
             params.get(i).value().copyFrom(values.get(i));
@@ -352,6 +422,14 @@ public final class Checkpoint {
             if (!Files.exists(file)) {
                 throw new NoSuchFileException(file.toString(), null, "checkpoint not found");
             }
+            if (Files.isDirectory(file)) {
+                throw new IOException(file + " is a directory, expected a jcnn checkpoint file");
+            }
+            long size = Files.size(file);
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new IOException("checkpoint " + file + " is " + size + " bytes; jcnn reads checkpoints of up to"
+                        + " 2 GiB");
+            }
             byte[] data = Files.readAllBytes(file);
             if (data.length < MAGIC.length || !Arrays.equals(data, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
                 throw new IOException(file + " is not a jcnn checkpoint (it does not start with "
@@ -388,6 +466,7 @@ public final class Checkpoint {
                 }
                 TrainingState state = null;
                 if (int8() == 1) {
+                    need(24, "the training state");
                     state = new TrainingState(in.getLong(), in.getInt(), in.getInt(), in.getInt(), in.getFloat());
                 }
                 int mark = in.position();
@@ -403,24 +482,43 @@ public final class Checkpoint {
                 String optimizerKind = int8() == 1 ? string() : null;
                 in.position(mark);
                 return new Header(name, Shape.of(sample), metadata, state, optimizerKind, parameters);
-            } catch (BufferUnderflowException | IllegalArgumentException e) {
+            } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
                 throw new IOException("checkpoint " + file + " is malformed: " + e.getMessage(), e);
             }
         }
 
-        int int8() {
+        /** Fails unless {@code bytes} more bytes are left before the checksum. */
+        private void need(long bytes, String what) throws IOException {
+            if (bytes > in.remaining()) {
+                throw new IOException("checkpoint " + file + " is malformed: " + what + " runs past the end");
+            }
+        }
+
+        /** Fails unless every byte before the checksum was read. */
+        void end() throws IOException {
+            if (in.hasRemaining()) {
+                throw new IOException("checkpoint " + file + " is malformed: " + in.remaining()
+                        + " unexpected bytes after the optimizer state");
+            }
+        }
+
+        int int8() throws IOException {
+            need(1, "a flag");
             return in.get();
         }
 
-        int int32() {
+        int int32() throws IOException {
+            need(4, "a number");
             return in.getInt();
         }
 
-        float float32() {
+        float float32() throws IOException {
+            need(4, "a number");
             return in.getFloat();
         }
 
         int count(String what) throws IOException {
+            need(4, what);
             int n = in.getInt();
             if (n < 0 || n > in.remaining()) {
                 throw new IOException("checkpoint " + file + " is malformed: " + n + " " + what);
@@ -436,13 +534,20 @@ public final class Checkpoint {
         }
 
         int[] dims(String what) throws IOException {
-            int rank = in.getInt();
-            if (rank < 0 || rank > MAX_RANK) {
+            int rank = int32();
+            if (rank < 1 || rank > MAX_RANK) {
                 throw new IOException("checkpoint " + file + " is malformed: " + what + " of rank " + rank);
             }
             int[] dims = new int[rank];
+            long size = 1;
             for (int i = 0; i < rank; i++) {
-                dims[i] = in.getInt();
+                dims[i] = int32();
+                size *= Math.max(dims[i], 0);
+                if (dims[i] < 1 || size > Integer.MAX_VALUE) {
+                    throw new IOException("checkpoint " + file + " is malformed: " + what + " has dimensions "
+                            + Arrays.toString(Arrays.copyOf(dims, i + 1)) + (i + 1 < rank ? "..." : "")
+                            + "; expected positive sizes of at most 2^31-1 elements");
+                }
             }
             return dims;
         }
@@ -455,6 +560,7 @@ public final class Checkpoint {
                 throw new IllegalArgumentException("checkpoint " + file + " holds " + stored + " " + storedShape
                         + " where the model has " + name + " " + shape + "; it was saved from another model");
             }
+            need(4L * shape.size(), "tensor " + stored);
             float[] values = new float[shape.size()];
             in.asFloatBuffer().get(values);
             in.position(in.position() + 4 * values.length);

@@ -10,6 +10,7 @@ import io.jcnn.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +78,16 @@ public final class Trainer {
      * are carried into the result.
      */
     public TrainingResult fit(TrainingState resume, List<EpochMetrics> earlier) {
+        return fit(resume, new RunHistory(earlier, RunHistory.EpochSums.NONE));
+    }
+
+    /**
+     * Trains from {@code resume} as {@link #fit(TrainingState, List)} does, continuing {@code earlier}: its completed
+     * epochs are carried into the result, and when the run stopped inside an epoch, that epoch's running sums, so the
+     * resumed epoch reports its metrics over all its batches, as an uninterrupted run does. Each checkpoint saved
+     * holds the history so far ({@link RunHistory}).
+     */
+    public TrainingResult fit(TrainingState resume, RunHistory earlier) {
         Shape input = ClassifierShapes.checkInput(model, train, "train");
         int classes = ClassifierShapes.classes(model, train, "train");
         if (test != null) {
@@ -90,7 +101,9 @@ public final class Trainer {
         }
         TrainingState state = resume != null ? checkResume(resume, batches)
                 : TrainingState.start(seed);
-        List<EpochMetrics> history = new ArrayList<>(earlier);
+        List<EpochMetrics> history = new ArrayList<>(earlier.epochs());
+        RunHistory.EpochSums carried = resume != null && resume.batchInEpoch() > 0 ? earlier.current()
+                : RunHistory.EpochSums.NONE;
         int batchSize = input.dim(0);
         float[] logits = new float[batchSize * classes];
         model.setInputGradientNeeded(false);
@@ -100,10 +113,12 @@ public final class Trainer {
                     loss.targetShape(model.outputShape()))) {
                 listener.onStart(epochs, batches);
                 for (int epoch = state.epoch(); epoch <= epochs; epoch++) {
-                    long started = System.nanoTime();
-                    double lossSum = 0;
-                    int correct = 0;
-                    int seen = 0;
+                    // A resumed epoch continues the sums and the clock of the part that ran before the stop.
+                    long started = System.nanoTime() - (long) (carried.trainSeconds() * 1e9);
+                    double lossSum = carried.lossSum();
+                    long correct = carried.correct();
+                    long seen = carried.seen();
+                    carried = RunHistory.EpochSums.NONE;
                     int step = state.step();
                     try (DataLoader.Epoch batchesOfEpoch = train.epoch(epoch, state.batchInEpoch(), true)) {
                         if (batchesOfEpoch.hasNext()) {
@@ -125,8 +140,9 @@ public final class Trainer {
                             } catch (ArithmeticException diverged) {
                                 String reason = "training diverged at epoch " + epoch + ", batch " + (b + 1) + " of "
                                         + batches + " (step " + (step + 1) + "): " + diverged.getMessage()
-                                        + (checkpoint != null ? "; the last good checkpoint " + checkpoint
-                                        + " is kept" : "") + "; try a lower learning rate";
+                                        + (checkpoint != null && Files.isRegularFile(checkpoint) ? "; the last good "
+                                        + "checkpoint " + checkpoint + " is kept" : checkpoint != null
+                                        ? "; no checkpoint was saved before it" : "") + "; try a lower learning rate";
                                 listener.onStop(reason);
                                 return new TrainingResult(TrainingResult.Outcome.DIVERGED, reason, history, state);
                             }
@@ -140,7 +156,9 @@ public final class Trainer {
                             state = new TrainingState(seed, epoch, b + 1, step, rate);
                             listener.onBatch(epoch, b, batches, lossSum / seen, (double) correct / seen);
                             if (b + 1 < batches && stopRequested.getAsBoolean()) {
-                                return stop(state, history, "stopped at epoch " + epoch + ", batch " + (b + 1)
+                                RunHistory sofar = new RunHistory(history, new RunHistory.EpochSums(lossSum, correct,
+                                        seen, (System.nanoTime() - started) / 1e9));
+                                return stop(state, sofar, "stopped at epoch " + epoch + ", batch " + (b + 1)
                                         + " of " + batches);
                             }
                         }
@@ -155,10 +173,11 @@ public final class Trainer {
                     history.add(metrics);
                     LOG.log(System.Logger.Level.DEBUG, () -> model.name() + ": " + metrics);
                     state = new TrainingState(seed, epoch + 1, 0, step, optimizer.learningRate());
-                    save(state);
+                    RunHistory sofar = new RunHistory(history, RunHistory.EpochSums.NONE);
+                    save(state, sofar);
                     listener.onEpoch(metrics);
                     if (epoch < epochs && stopRequested.getAsBoolean()) {
-                        return stop(state, history, "stopped after epoch " + epoch + " of " + epochs);
+                        return stop(state, sofar, "stopped after epoch " + epoch + " of " + epochs);
                     }
                 }
             }
@@ -172,22 +191,28 @@ public final class Trainer {
         return fit(resume, List.of());
     }
 
-    private TrainingResult stop(TrainingState state, List<EpochMetrics> history, String where) {
-        save(state);
+    private TrainingResult stop(TrainingState state, RunHistory history, String where) {
+        save(state, history);
         String reason = where + (checkpoint != null ? "; checkpoint saved to " + checkpoint : "");
         listener.onStop(reason);
-        return new TrainingResult(TrainingResult.Outcome.STOPPED, reason, history, state);
+        return new TrainingResult(TrainingResult.Outcome.STOPPED, reason, history.epochs(), state);
     }
 
-    private void save(TrainingState state) {
+    /** Saves the checkpoint with the run's history in its metadata; a failure says where the run stood. */
+    private void save(TrainingState state, RunHistory history) {
         if (checkpoint == null) {
             return;
         }
+        Map<String, String> all = new java.util.HashMap<>(metadata);
+        all.putAll(history.toMetadata());
+        boolean hadOne = Files.isRegularFile(checkpoint);
         try {
-            Checkpoint.save(checkpoint, model, optimizer, state, metadata);
+            Checkpoint.save(checkpoint, model, optimizer, state, all);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot save checkpoint " + checkpoint + " at epoch " + state.epoch()
-                    + ", batch " + state.batchInEpoch() + ": " + e.getMessage(), e);
+            String where = state.batchInEpoch() == 0 ? "after epoch " + state.epochsCompleted()
+                    : "at epoch " + state.epoch() + ", batch " + state.batchInEpoch();
+            throw new UncheckedIOException(e.getMessage() + " (" + where + "); " + (hadOne
+                    ? "the previous checkpoint is intact" : "no checkpoint of this run was saved"), e);
         }
     }
 

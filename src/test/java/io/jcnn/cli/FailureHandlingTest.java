@@ -47,6 +47,10 @@ class FailureHandlingTest {
                     case "unchecked" -> throw new UncheckedIOException(new NoSuchFileException("model.ckpt"));
                     case "io" -> throw new IOException("checkpoint model.ckpt is corrupted:\nchecksum mismatch");
                     case "bug" -> throw new NullPointerException("boom");
+                    case "heap" -> throw new OutOfMemoryError("Java heap space");
+                    case "save" -> throw new UncheckedIOException("cannot save checkpoint runs/c.jcnn: No space left"
+                            + " on device (after epoch 3); the previous checkpoint is intact",
+                            new IOException("cannot save checkpoint runs/c.jcnn: No space left on device"));
                     case "device-memory" -> throw new DeviceOutOfMemoryException("cuda: out of device memory"
                             + " allocating 2.0 GiB: the device has 1.0 GiB free");
                     case "cuda" -> throw new CudaException("cuda: cuModuleLoadData failed with"
@@ -117,5 +121,19 @@ class FailureHandlingTest {
         assertEquals(1, debug.exitCode());
         assertTrue(debug.errLines().size() > 2, debug.toString());
         assertTrue(debug.err().contains("\tat io.jcnn.cli.FailureHandlingTest$ComputeCommand.call"), debug.toString());
+    }
+
+    /** picocli hands only Exceptions to the handler: an Error (heap exhausted) used to end in a raw stack trace. */
+    @Test
+    void runningOutOfHeapIsOneLine() {
+        assertFailure(1, "out of memory (Java heap space): give Java more heap, for example JCNN_JAVA_OPTS=-Xmx8g, or"
+                + " use a smaller batch", compute("--fail", "heap"));
+    }
+
+    /** A wrapped I/O failure keeps the context its wrapper gave it (which checkpoint, which epoch, what survives). */
+    @Test
+    void aFailedSaveKeepsItsContext() {
+        assertFailure(1, "cannot save checkpoint runs/c.jcnn: No space left on device (after epoch 3); the previous"
+                + " checkpoint is intact", compute("--fail", "save"));
     }
 }

@@ -36,4 +36,24 @@ class LibraryLoggingTest {
                 + "jcnn: note: cuda:0: matrix products on jcnn's SGEMM kernel\n"
                 + "jcnn: warning: something to act on\n", logged(true));
     }
+
+    /**
+     * java.util.logging closes every handler in a shutdown hook; the handler must not close standard error with it,
+     * or whatever other hooks print afterwards (the Ctrl-C notice of train) is lost.
+     */
+    @Test
+    void closingTheHandlerLeavesStandardErrorOpen() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Handler handler = LibraryLogging.configure(false, err);
+        try {
+            handler.close();
+            err.println("jcnn: interrupted; finishing the current batch and saving a checkpoint");
+            assertEquals(false, err.checkError(), "standard error was closed");
+            assertEquals("jcnn: interrupted; finishing the current batch and saving a checkpoint\n",
+                    bytes.toString(StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n"));
+        } finally {
+            LibraryLogging.remove(handler);
+        }
+    }
 }

@@ -27,6 +27,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,6 +128,136 @@ class CheckpointTest {
                         .getMessage().contains("no optimizer state"));
             }
         }
+    }
+
+    /** The bytes with their CRC32C trailer recomputed, as a crafted (not merely damaged) file would have. */
+    static byte[] withChecksum(byte[] data) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(data, 0, data.length - 4);
+        java.nio.ByteBuffer.wrap(data, data.length - 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt((int) crc.getValue());
+        return data;
+    }
+
+    /**
+     * Crafted files whose checksum is valid get past the checksum, so the reader itself must refuse them: every one
+     * of 2,000 seeded mutations (bytes flipped, runs cut out, counts set to extremes) either loads or fails with an
+     * IOException or IllegalArgumentException naming the file, and a failure changes nothing.
+     */
+    @Test
+    void craftedFilesWithAValidChecksumFailCleanlyAndChangeNothing() throws IOException {
+        Path good = dir.resolve("good.jcnn");
+        try (CpuBackend cpu = new CpuBackend(1); Sequential model = small("m"); Sgd sgd = new Sgd(0.1f)) {
+            train(cpu, model, sgd, 2);
+            Checkpoint.save(good, model, sgd, new TrainingState(1, 2, 0, 2, 0.1f), Map.of("k", "v"));
+        }
+        byte[] original = Files.readAllBytes(good);
+        java.util.Random random = new java.util.Random(19);
+        Path crafted = dir.resolve("crafted.jcnn");
+        try (CpuBackend cpu = new CpuBackend(1); Sequential model = small("m"); Sgd sgd = new Sgd(0.1f)) {
+            train(cpu, model, sgd, 1);
+            List<float[]> before = values(model, sgd);
+            int steps = sgd.steps();
+            for (int trial = 0; trial < 2000; trial++) {
+                byte[] data = original.clone();
+                int at = 12 + random.nextInt(data.length - 16);
+                switch (trial % 4) {
+                    case 0 -> data[at] ^= (byte) (1 << random.nextInt(8));
+                    case 1 -> {
+                        int[] extremes = {-1, 0, 1, Integer.MAX_VALUE, Integer.MIN_VALUE, 1 << 20};
+                        java.nio.ByteBuffer.wrap(data, at, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                                .putInt(extremes[random.nextInt(extremes.length)]);
+                    }
+                    case 2 -> {
+                        int cut = 1 + random.nextInt(Math.min(64, data.length - 4 - at));
+                        byte[] shorter = new byte[data.length - cut];
+                        System.arraycopy(data, 0, shorter, 0, at);
+                        System.arraycopy(data, at + cut, shorter, at, data.length - at - cut);
+                        data = shorter;
+                    }
+                    default -> {
+                        byte[] longer = java.util.Arrays.copyOf(data, data.length + 8);
+                        System.arraycopy(data, data.length - 4, longer, longer.length - 4, 4);
+                        data = longer;
+                    }
+                }
+                Files.write(crafted, withChecksum(data));
+                try {
+                    Checkpoint.load(crafted, model, sgd);
+                    before = values(model, sgd);  // a mutation that still describes this model may load
+                    steps = sgd.steps();
+                } catch (IOException | IllegalArgumentException e) {
+                    assertTrue(e.getMessage() != null && e.getMessage().contains(crafted.toString()),
+                            "trial " + trial + ": " + e);
+                    List<float[]> after = values(model, sgd);
+                    for (int i = 0; i < before.size(); i++) {
+                        assertArrayEquals(before.get(i), after.get(i), "trial " + trial + " changed tensor " + i);
+                    }
+                    assertEquals(steps, sgd.steps(), "trial " + trial + " changed the optimizer's steps");
+                }
+            }
+        }
+    }
+
+    /** Optimizer steps of -1 are refused before the optimizer state is overwritten, as the format promises. */
+    @Test
+    void aNegativeOptimizerStepCountIsRefusedBeforeAnythingIsApplied() throws IOException {
+        Path file = dir.resolve("steps.jcnn");
+        try (CpuBackend cpu = new CpuBackend(1); Sequential model = small("m"); Sgd sgd = new Sgd(0.1f)) {
+            train(cpu, model, sgd, 2);
+            Checkpoint.save(file, model, sgd, null, Map.of());
+        }
+        byte[] data = Files.readAllBytes(file);
+        // The optimizer section: flag 1, the string "Sgd" (length 3), then int32 steps.
+        byte[] marker = {1, 3, 0, 0, 0, 'S', 'g', 'd'};
+        int at = -1;
+        for (int i = data.length - marker.length; i >= 0 && at < 0; i--) {
+            if (java.util.Arrays.equals(data, i, i + marker.length, marker, 0, marker.length)) {
+                at = i + marker.length;
+            }
+        }
+        assertTrue(at > 0, "the optimizer section");
+        java.nio.ByteBuffer.wrap(data, at, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(-1);
+        Files.write(file, withChecksum(data));
+        try (CpuBackend cpu = new CpuBackend(1); Sequential model = small("m"); Sgd sgd = new Sgd(0.1f)) {
+            train(cpu, model, sgd, 1);
+            List<float[]> before = values(model, sgd);
+            IOException e = assertThrows(IOException.class, () -> Checkpoint.load(file, model, sgd));
+            assertTrue(e.getMessage().contains("optimizer at step -1"), e.getMessage());
+            List<float[]> after = values(model, sgd);
+            for (int i = 0; i < before.size(); i++) {
+                assertArrayEquals(before.get(i), after.get(i), "tensor " + i + " was changed");
+            }
+            assertEquals(1, sgd.steps());
+        }
+    }
+
+    @Test
+    void metadataWithoutAValueIsRefusedInOneLine() throws IOException {
+        try (CpuBackend cpu = new CpuBackend(1); Sequential model = small("m")) {
+            model.compile(cpu, INPUT, 1);
+            Map<String, String> metadata = new java.util.HashMap<>();
+            metadata.put("data", null);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Checkpoint.save(dir.resolve("x.jcnn"), model, null, null, metadata));
+            assertEquals("checkpoint metadata needs a key and a value in every entry, got data = null",
+                    e.getMessage());
+            assertFalse(Files.exists(dir.resolve("x.jcnn")));
+        }
+    }
+
+    /** Temporary files of saves killed midway are this checkpoint's to remove; nothing else is touched. */
+    @Test
+    void staleTemporariesOfASaveAreRemoved() throws IOException {
+        Path file = dir.resolve("checkpoint.jcnn");
+        Files.writeString(dir.resolve(".checkpoint.jcnn123.tmp"), "left by kill -9");
+        Files.writeString(dir.resolve(".checkpoint.jcnn456.tmp"), "and another");
+        Files.writeString(dir.resolve(".other.jcnn1.tmp"), "another checkpoint's");
+        Files.writeString(dir.resolve("checkpoint.jcnn.tmp.keep"), "not a temporary");
+        assertEquals(2, Checkpoint.removeStaleTemporaries(file));
+        assertTrue(Files.exists(dir.resolve(".other.jcnn1.tmp")));
+        assertTrue(Files.exists(dir.resolve("checkpoint.jcnn.tmp.keep")));
+        assertEquals(0, Checkpoint.removeStaleTemporaries(file));
     }
 
     @Test

@@ -33,6 +33,7 @@ import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,6 +134,65 @@ class TrainerTest {
             }
             assertEquals(3, resumed.history().size());
             assertEquals(fullHistory.get(2).testAccuracy(), resumed.history().get(2).testAccuracy());
+        }
+    }
+
+    /**
+     * The checkpoint carries the run's history: a run stopped mid-epoch and resumed from the checkpoint alone
+     * reports every epoch's training metrics exactly as the uninterrupted run does (the resumed epoch over all its
+     * batches, not only those after the resume).
+     */
+    @Test
+    void aResumedRunReportsTheMetricsOfAnUninterruptedOne() throws IOException {
+        List<EpochMetrics> full;
+        try (Run run = new Run(optimizer("sgd"))) {
+            full = run.trainer(3).build().fit().history();
+        }
+        Path checkpoint = dir.resolve("history.jcnn");
+        int[] batches = {0};
+        try (Run run = new Run(optimizer("sgd"))) {
+            run.trainer(3).checkpoint(checkpoint).stopWhen(() -> ++batches[0] == 17).build().fit();
+        }
+        try (Run run = new Run(optimizer("sgd"))) {
+            Checkpoint.Header header = Checkpoint.load(checkpoint, run.model, run.optimizer);
+            RunHistory saved = RunHistory.fromMetadata(header.metadata(), checkpoint.toString());
+            assertEquals(1, saved.epochs().size(), "epoch 1 is in the checkpoint");
+            assertEquals(7 * BATCH, saved.current().seen(), "the 7 batches of epoch 2 run before the stop");
+            List<EpochMetrics> resumed = run.trainer(3).build().fit(header.state(), saved).history();
+            assertEquals(3, resumed.size());
+            for (int e = 0; e < 3; e++) {
+                assertEquals(full.get(e).trainLoss(), resumed.get(e).trainLoss(), "train loss of epoch " + (e + 1));
+                assertEquals(full.get(e).trainAccuracy(), resumed.get(e).trainAccuracy(),
+                        "train accuracy of epoch " + (e + 1));
+                assertEquals(full.get(e).testLoss(), resumed.get(e).testLoss(), "test loss of epoch " + (e + 1));
+            }
+        }
+    }
+
+    /** A failed save says which checkpoint, where the run stood, and whether a previous checkpoint survives. */
+    @Test
+    void aFailedSaveNamesTheCheckpointAndWhereTheRunStood() throws IOException {
+        Path occupied = Files.createDirectories(dir.resolve("taken.jcnn")).resolve("x");
+        Files.writeString(occupied, "a directory where the checkpoint should go");
+        Path checkpoint = occupied.getParent();
+        try (Run run = new Run(optimizer("sgd"))) {
+            java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                    () -> run.trainer(1).checkpoint(checkpoint).build().fit());
+            assertEquals("cannot save checkpoint " + checkpoint + ": it is a directory (after epoch 1); no checkpoint"
+                    + " of this run was saved", e.getMessage());
+        }
+    }
+
+    /** Divergence before any save does not claim a checkpoint is kept. */
+    @Test
+    void divergenceBeforeAnySaveSaysNoCheckpointWasSaved() {
+        Path checkpoint = dir.resolve("never.jcnn");
+        try (Run run = new Run(optimizer("sgd"))) {
+            TrainingResult result = run.trainer(2).checkpoint(checkpoint).schedule(t -> 1e12f).build().fit();
+            assertEquals(TrainingResult.Outcome.DIVERGED, result.outcome());
+            assertTrue(result.message().contains("no checkpoint was saved before it"), result.message());
+            assertFalse(result.message().contains("is kept"), result.message());
+            assertFalse(Files.exists(checkpoint));
         }
     }
 
