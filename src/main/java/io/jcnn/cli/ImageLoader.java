@@ -10,8 +10,12 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import javax.imageio.IIOException;
+import java.util.Collections;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads an image file (PNG, JPEG, or another format Java decodes) as a network input: unsigned bytes in C×H×W
@@ -23,6 +27,14 @@ import javax.imageio.ImageIO;
  * done: MNIST-style models expect a white digit on black, so a dark-on-light drawing must be inverted by the caller.
  */
 public final class ImageLoader {
+    /**
+     * The most pixels a source image may have: 50 megapixels, far more than a network's input needs. A larger header
+     * is refused before decoding, as the decoded image alone would take gigabytes.
+     */
+    public static final long MAX_PIXELS = 50_000_000;
+    /** Heap one source pixel takes while loading: up to 8 bytes decoded (16-bit RGBA), 8 in each of 3 planes. */
+    static final int HEAP_BYTES_PER_PIXEL = 32;
+    private static final int MAX_SAMPLE_BITS = 16;
     private static final double LUMA_RED = 0.299;
     private static final double LUMA_GREEN = 0.587;
     private static final double LUMA_BLUE = 0.114;
@@ -51,8 +63,10 @@ public final class ImageLoader {
 
     /**
      * Decodes {@code file} as it is, for a caller that looks at it (its size) before {@link #convert converting} it.
+     * The file's header is checked before decoding: at least 1×1 pixels, at most {@link #MAX_PIXELS} and what the
+     * heap holds (32 bytes a pixel while loading), samples of at most 16 bits.
      *
-     * @throws IOException naming the file when it is missing, not an image, or damaged
+     * @throws IOException naming the file when it is missing, not an image, damaged, or too large
      */
     public static BufferedImage read(Path file) throws IOException {
         if (!Files.exists(file)) {
@@ -64,16 +78,78 @@ public final class ImageLoader {
         if (!Files.isReadable(file)) {
             throw new AccessDeniedException(file.toString());
         }
-        BufferedImage image;
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? Collections.emptyIterator() : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new IOException("cannot read " + file
+                        + ": not a PNG or JPEG image (nor another format Java reads)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return decode(file, reader);
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    /** The first image, decoded only once its header promises a size and sample depth this loader affords. */
+    private static BufferedImage decode(Path file, ImageReader reader) throws IOException {
+        checkSize(file, decoding(file, () -> reader.getWidth(0)), decoding(file, () -> reader.getHeight(0)));
+        ImageTypeSpecifier type = decoding(file, () -> reader.getRawImageType(0));
+        if (type != null) {
+            checkSampleBits(file, type.getSampleModel().getSampleSize());
+        }
+        return decoding(file, () -> reader.read(0, reader.getDefaultReadParam()));
+    }
+
+    /** The most pixels a source image may have when the heap holds at most {@code maxHeap} bytes. */
+    static long pixelLimit(long maxHeap) {
+        return Math.min(MAX_PIXELS, maxHeap / HEAP_BYTES_PER_PIXEL);
+    }
+
+    private static void checkSize(Path file, int width, int height) throws IOException {
+        String size = "image " + file + " is " + width + "×" + height + " pixels";
+        if (width < 1 || height < 1) {
+            throw new IOException(size + ", expected at least 1×1");
+        }
+        long pixels = (long) width * height;
+        if (pixels > MAX_PIXELS) {
+            throw new IOException(size + ", more than the " + MAX_PIXELS + " pixels jcnn loads");
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        if (pixels > pixelLimit(heap)) {
+            throw new IOException(size + ", more than this Java heap of " + (heap >> 20) + " MiB can load (at most "
+                    + pixelLimit(heap) + " pixels); give Java more heap (-Xmx) or shrink the image");
+        }
+    }
+
+    /** Deeper samples than 16-bit PNG's are refused: converting them costs a table of 2^bits entries (TIFF). */
+    private static void checkSampleBits(Path file, int[] sampleBits) throws IOException {
+        for (int bits : sampleBits) {
+            if (bits > MAX_SAMPLE_BITS) {
+                throw new IOException("image " + file + " decodes to " + bits + "-bit samples, expected at most "
+                        + MAX_SAMPLE_BITS + " bits a sample");
+            }
+        }
+    }
+
+    /** A step of an {@link ImageReader}. */
+    private interface DecodingStep<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code step}, reporting damaged data as one failure naming the file: ImageIO's readers throw exceptions
+     * that do not name it, some without a message (EOFException), and at times unchecked ones.
+     */
+    private static <T> T decoding(Path file, DecodingStep<T> step) throws IOException {
         try {
-            image = ImageIO.read(file.toFile());
-        } catch (IIOException e) {
+            return step.run();
+        } catch (IOException | RuntimeException e) {
             throw new IOException("cannot decode image " + file + ": " + rootMessage(e), e);
         }
-        if (image == null) {
-            throw new IOException("cannot read " + file + ": not a PNG or JPEG image (nor another format Java reads)");
-        }
-        return image;
     }
 
     /** {@link #load} for an image already in memory. */

@@ -1,6 +1,8 @@
 package io.jcnn.data;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,6 +20,9 @@ public final class Cifar10 {
     public static final int RECORD = 1 + 3 * SIDE * SIDE;
     /** Number of training batch files, {@code data_batch_1.bin} to {@code data_batch_5.bin}. */
     public static final int TRAIN_BATCHES = 5;
+    /** The most records one dataset holds: their pixels fill the largest byte array a JVM allocates. */
+    public static final int MAX_RECORDS = (Integer.MAX_VALUE - 8) / (RECORD - 1);
+    private static final int PIXELS = RECORD - 1;
     private static final String ARCHIVE_DIR = "cifar-10-batches-bin";
 
     private Cifar10() {
@@ -38,41 +43,76 @@ public final class Cifar10 {
                 read("CIFAR-10 test (" + base + ")", base.resolve("test_batch.bin")));
     }
 
-    /** Reads and concatenates batch files. */
+    /**
+     * Reads and concatenates batch files. Their sizes are checked before anything is read: each must be a whole
+     * number of records, and all together must fit in one dataset (at most {@value #MAX_RECORDS} records, whose
+     * pixels fill the largest array a JVM allocates).
+     *
+     * @throws IllegalArgumentException if no file is given
+     */
     public static Dataset read(String name, Path... files) throws IOException {
-        byte[][] contents = new byte[files.length][];
-        long records = 0;
+        if (files.length == 0) {
+            throw new IllegalArgumentException(name + ": no batch files given, expected at least one");
+        }
+        long[] records = new long[files.length];
+        long total = 0;
         for (int f = 0; f < files.length; f++) {
-            if (!Files.exists(files[f])) {
-                throw new IOException("CIFAR-10 file missing: " + files[f]);
-            }
-            contents[f] = Files.readAllBytes(files[f]);
-            if (contents[f].length == 0 || contents[f].length % RECORD != 0) {
-                throw new IOException(files[f] + ": " + contents[f].length + " bytes is not a whole number of "
-                        + RECORD + "-byte CIFAR-10 records (1 label byte + 3×32×32 pixels); truncated or not CIFAR-10"
-                        + " binary");
-            }
-            records += contents[f].length / RECORD;
+            records[f] = recordsIn(files[f]);
+            total += records[f];
         }
-        if (records * (RECORD - 1) > Integer.MAX_VALUE - 8) {
-            throw new IOException(name + ": " + records + " records do not fit in memory as one dataset");
+        if (total > MAX_RECORDS) {
+            throw new IOException(name + ": " + total + " records do not fit in one dataset, expected at most "
+                    + MAX_RECORDS);
         }
-        int n = (int) records;
-        byte[] pixels = new byte[n * (RECORD - 1)];
-        int[] labels = new int[n];
+        byte[] pixels;
+        int[] labels;
+        try {
+            pixels = new byte[(int) total * PIXELS];
+            labels = new int[(int) total];
+        } catch (OutOfMemoryError e) {
+            throw new IOException(name + ": " + total + " records do not fit in the Java heap (see -Xmx)");
+        }
         int sample = 0;
         for (int f = 0; f < files.length; f++) {
-            byte[] data = contents[f];
-            for (int offset = 0; offset < data.length; offset += RECORD, sample++) {
-                int label = data[offset] & 0xFF;
-                if (label >= CLASSES) {
-                    throw new IOException(files[f] + ": record " + offset / RECORD + " has label " + label
-                            + ", expected 0.." + (CLASSES - 1));
-                }
-                labels[sample] = label;
-                System.arraycopy(data, offset + 1, pixels, sample * (RECORD - 1), RECORD - 1);
-            }
+            readRecords(files[f], (int) records[f], pixels, labels, sample);
+            sample += (int) records[f];
         }
         return new Dataset(name, 3, SIDE, SIDE, pixels, labels, CLASSES);
+    }
+
+    /** The number of records in {@code file}, from its size. */
+    private static long recordsIn(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + " is a directory, expected a CIFAR-10 batch file");
+        }
+        if (!Files.exists(file)) {
+            throw new IOException("CIFAR-10 file missing: " + file);
+        }
+        long size = Files.size(file);
+        if (size == 0 || size % RECORD != 0) {
+            throw new IOException(file + ": " + size + " bytes is not a whole number of " + RECORD
+                    + "-byte CIFAR-10 records (1 label byte + 3×32×32 pixels); truncated or not CIFAR-10 binary");
+        }
+        return size / RECORD;
+    }
+
+    /** Reads {@code count} records of {@code file} into the arrays from sample {@code first} on. */
+    private static void readRecords(Path file, int count, byte[] pixels, int[] labels, int first)
+            throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            for (int r = 0; r < count; r++) {
+                int sample = first + r;
+                int label = in.read();
+                if (label < 0 || in.readNBytes(pixels, sample * PIXELS, PIXELS) < PIXELS) {
+                    throw new IOException(file + ": ended in record " + r + " of the " + count
+                            + " its size promised; did it change while being read?");
+                }
+                if (label >= CLASSES) {
+                    throw new IOException(file + ": record " + r + " has label " + label + ", expected 0.."
+                            + (CLASSES - 1));
+                }
+                labels[sample] = label;
+            }
+        }
     }
 }

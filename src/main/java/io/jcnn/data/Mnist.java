@@ -69,10 +69,8 @@ public final class Mnist {
     private static Dataset sampleDataset(String name, String images, String labels) throws IOException {
         String imagesFile = SAMPLE_RESOURCES + images + ".gz";
         String labelsFile = SAMPLE_RESOURCES + labels + ".gz";
-        IdxReader.Images read = IdxReader.parseImages(imagesFile,
-                IdxReader.decompress(imagesFile, resource(imagesFile)));
-        int[] readLabels = IdxReader.parseLabels(labelsFile, IdxReader.decompress(labelsFile, resource(labelsFile)),
-                CLASSES);
+        IdxReader.Images read = IdxReader.parseImages(imagesFile, resource(imagesFile));
+        int[] readLabels = IdxReader.parseLabels(labelsFile, resource(labelsFile), CLASSES);
         return combine(name, read, readLabels, imagesFile, labelsFile);
     }
 

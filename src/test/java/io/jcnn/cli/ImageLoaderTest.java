@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -187,6 +191,87 @@ class ImageLoaderTest {
         IllegalArgumentException channels = assertThrows(IllegalArgumentException.class,
                 () -> ImageLoader.load(png, 2, 28, 28));
         assertEquals("images can be loaded with 1 (grey) or 3 (RGB) channels, got 2", channels.getMessage());
+    }
+
+    /** A PNG chunk: length, type, data, CRC of type and data. */
+    private static byte[] chunk(String type, byte[] data) {
+        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(name);
+        crc.update(data);
+        return ByteBuffer.allocate(12 + data.length).putInt(data.length).put(name).put(data)
+                .putInt((int) crc.getValue()).array();
+    }
+
+    /** A PNG whose header claims {@code width × height} 8-bit grey pixels and whose data holds a few. */
+    private static byte[] pngClaiming(int width, int height) {
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        png.writeBytes(chunk("IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).array()));
+        png.writeBytes(chunk("IDAT", new byte[] {0x78, (byte) 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01}));
+        png.writeBytes(chunk("IEND", new byte[0]));
+        return png.toByteArray();
+    }
+
+    @Test
+    void anImageTooLargeIsRefusedFromItsHeaderBeforeDecoding(@TempDir Path dir) throws IOException {
+        Path file = Files.write(dir.resolve("huge.png"), pngClaiming(20000, 20000));
+        IOException e = assertThrows(IOException.class, () -> ImageLoader.load(file, 1, 28, 28));
+        assertEquals("image " + file + " is 20000×20000 pixels, more than the 50000000 pixels jcnn loads",
+                e.getMessage());
+    }
+
+    @Test
+    void anEmptyImageIsRefused(@TempDir Path dir) throws IOException {
+        // A GIF whose screen and only frame are 0×0.
+        byte[] gif = {'G', 'I', 'F', '8', '9', 'a', 0, 0, 0, 0, 0, 0, 0, 0x2c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0x44,
+            0x01, 0, 0x3b};
+        Path file = Files.write(dir.resolve("empty.gif"), gif);
+        IOException e = assertThrows(IOException.class, () -> ImageLoader.load(file, 1, 28, 28));
+        assertEquals("image " + file + " is 0×0 pixels, expected at least 1×1", e.getMessage());
+    }
+
+    @Test
+    void aHeaderCutShortIsADecodingFailureNamingTheFile(@TempDir Path dir) throws IOException {
+        // Found by ImageLoaderFuzzTest: the BMP reader's getWidth meets the end of the file (EOFException, no message).
+        byte[] bmp = {'B', 'M', 0x66, 0, 0, 0, 0, 'B', 'M', 0x66, 0, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0, 0x28, 0, 0, 0};
+        Path file = Files.write(dir.resolve("cut.bmp"), bmp);
+        IOException e = assertThrows(IOException.class, () -> ImageLoader.load(file, 1, 28, 28));
+        assertEquals("cannot decode image " + file + ": EOFException", e.getMessage());
+    }
+
+    /** A 1×1 grey TIFF, uncompressed, whose one sample has {@code bits} bits. */
+    private static byte[] tiff(int bits) {
+        short[][] entries = { // tag, type (3 short, 4 long), value
+            {256, 3, 1}, {257, 3, 1}, {258, 3, (short) bits}, {259, 3, 1}, {262, 3, 1}, {273, 4, 8 + 2 + 9 * 12 + 4},
+            {277, 3, 1}, {278, 3, 1}, {279, 4, 4}};
+        ByteBuffer tiff = ByteBuffer.allocate(8 + 2 + entries.length * 12 + 4 + 4);
+        tiff.put(new byte[] {'M', 'M', 0, 42}).putInt(8).putShort((short) entries.length);
+        for (short[] entry : entries) {
+            tiff.putShort(entry[0]).putShort(entry[1]).putInt(1);
+            if (entry[1] == 3) {
+                tiff.putShort(entry[2]).putShort((short) 0);
+            } else {
+                tiff.putInt(entry[2]);
+            }
+        }
+        return tiff.putInt(0).putInt(0x12345678).array();
+    }
+
+    @Test
+    void samplesDeeperThanSixteenBitsAreRefusedBeforeDecoding(@TempDir Path dir) throws IOException {
+        // Found by ImageLoaderFuzzTest: decoding 30-bit TIFF samples fills a 2^30-entry table (4 GiB, half a minute).
+        Path file = Files.write(dir.resolve("deep.tiff"), tiff(30));
+        IOException e = assertThrows(IOException.class, () -> ImageLoader.load(file, 1, 28, 28));
+        assertEquals("image " + file + " decodes to 32-bit samples, expected at most 16 bits a sample",
+                e.getMessage());
+        assertEquals(1, ImageLoader.load(Files.write(dir.resolve("grey.tiff"), tiff(8)), 1, 1, 1).length);
+    }
+
+    @Test
+    void theHeapLimitsThePixelsAsWellAsTheFixedCap() {
+        assertEquals(ImageLoader.MAX_PIXELS, ImageLoader.pixelLimit(64L << 30));
+        assertEquals((1L << 30) / ImageLoader.HEAP_BYTES_PER_PIXEL, ImageLoader.pixelLimit(1L << 30));
     }
 
     private static int[] toInts(byte[] bytes) {

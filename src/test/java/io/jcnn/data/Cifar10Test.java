@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -69,5 +70,30 @@ class Cifar10Test {
         Files.write(first, batch(3, 0));
         assertTrue(assertThrows(IOException.class, () -> Cifar10.load(dir)).getMessage()
                 .contains("test_batch.bin"));
+    }
+
+    @Test
+    void noFilesIsNotAnEmptyDataset() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Cifar10.read("CIFAR-10 train"));
+        assertEquals("CIFAR-10 train: no batch files given, expected at least one", e.getMessage());
+    }
+
+    @Test
+    void aDirectoryInPlaceOfABatchFileIsNamed() throws IOException {
+        Path folder = Files.createDirectory(dir.resolve("test_batch.bin"));
+        IOException e = assertThrows(IOException.class, () -> Cifar10.read("CIFAR-10 test", folder));
+        assertEquals(folder + " is a directory, expected a CIFAR-10 batch file", e.getMessage());
+    }
+
+    @Test
+    void filesTooLargeForOneDatasetAreRefusedFromTheirSizesBeforeReading() throws IOException {
+        Path file = dir.resolve("data_batch_1.bin");
+        long records = 700_000; // 2.1 GB of pixels: more than one Java array holds
+        try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw")) {
+            sparse.setLength(records * Cifar10.RECORD);
+        }
+        IOException e = assertThrows(IOException.class, () -> Cifar10.read("CIFAR-10 train", file));
+        assertEquals("CIFAR-10 train: 700000 records do not fit in one dataset, expected at most 699050",
+                e.getMessage());
     }
 }
