@@ -242,4 +242,21 @@ class BenchmarkSmokeTest {
         // Each call moves 2 × 4 bytes × 737,280 elements.
         assertEquals(callsPerSecond * 8 * 737_280 / 1e9, gigabytesPerSecond, 1e-6 * gigabytesPerSecond);
     }
+
+    /** The step profile times every layer's forward and backward, the loss and the optimizer step. */
+    @Test
+    void theStepProfileCoversEveryPartOfTheStep() {
+        List<StepProfile.Part> parts = StepProfile.profile("lenet-train-8", "cpu", 1, 3);
+        List<String> names = parts.stream().map(StepProfile.Part::name).toList();
+        assertEquals(List.of("conv1 forward", "pool1 forward", "conv2 forward", "pool2 forward", "ip1 forward",
+                "relu1 forward", "ip2 forward", "loss", "ip2 backward", "relu1 backward", "ip1 backward",
+                "pool2 backward", "conv2 backward", "pool1 backward", "conv1 backward", "sgd step"), names);
+        for (StepProfile.Part p : parts) {
+            assertTrue(p.medianMillis() > 0, p.name() + " measured nothing");
+        }
+        String table = StepProfile.table("lenet-train-8", "cpu", 3, parts);
+        assertTrue(table.startsWith("lenet-train-8 on cpu, median of 3 steps: "), table);
+        assertEquals(parts.size() + 4, table.lines().count(), table);
+        assertThrows(IllegalArgumentException.class, () -> StepProfile.profile("lenet-infer-8", "cpu", 0, 1));
+    }
 }
