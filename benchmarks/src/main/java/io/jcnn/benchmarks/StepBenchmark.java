@@ -77,14 +77,8 @@ public class StepBenchmark {
         };
         int side = parts[0].equals("lenet") ? 28 : 32;
         Shape input = Shape.nchw(batch, 1, side, side);
-        float[] pixels = new float[input.size()];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = CounterRandom.uniform(1, i);
-        }
-        float[] classes = new float[batch];
-        for (int i = 0; i < batch; i++) {
-            classes[i] = i % 10;
-        }
+        float[] pixels = images(input);
+        float[] classes = labels(batch);
         model.compile(device, input, 42);
         model.setInputGradientNeeded(false);
         loss = new SoftmaxCrossEntropyLoss();
@@ -94,6 +88,24 @@ public class StepBenchmark {
         images = device.tensor(input, pixels);
         labels = device.tensor(Shape.of(batch), classes);
         System.out.println("\n" + device.description() + "\n" + model.summary());
+    }
+
+    /** Deterministic pixels in [0, 1) for a batch of {@code input}'s shape. */
+    static float[] images(Shape input) {
+        float[] pixels = new float[input.size()];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = CounterRandom.uniform(1, i);
+        }
+        return pixels;
+    }
+
+    /** Labels 0, 1, ..., 9, 0, ... for {@code batch} images. */
+    static float[] labels(int batch) {
+        float[] classes = new float[batch];
+        for (int i = 0; i < batch; i++) {
+            classes[i] = i % 10;
+        }
+        return classes;
     }
 
     /** One SGD step; returns the loss. */

@@ -6,7 +6,6 @@ import io.jcnn.model.Models;
 import io.jcnn.model.Sequential;
 import io.jcnn.nn.Layer;
 import io.jcnn.optim.Sgd;
-import io.jcnn.random.CounterRandom;
 import io.jcnn.tensor.Shape;
 import io.jcnn.tensor.Tensor;
 import java.util.ArrayList;
@@ -66,14 +65,8 @@ public final class StepProfile {
              SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss();
              Sgd sgd = new Sgd(0.01f).withMomentum(0.9f).withWeightDecay(5e-4f)) {
             Shape input = Shape.nchw(batch, 1, side, side);
-            float[] pixels = new float[input.size()];
-            for (int i = 0; i < pixels.length; i++) {
-                pixels[i] = CounterRandom.uniform(1, i);
-            }
-            float[] classes = new float[batch];
-            for (int i = 0; i < batch; i++) {
-                classes[i] = i % 10;
-            }
+            float[] pixels = StepBenchmark.images(input);
+            float[] classes = StepBenchmark.labels(batch);
             model.compile(device, input, 42);
             model.setInputGradientNeeded(false);
             loss.compile(device, model.outputShape());
