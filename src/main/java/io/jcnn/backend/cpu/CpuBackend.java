@@ -41,7 +41,8 @@ public final class CpuBackend implements Backend {
     private long peakBytes;
     private long allocations;
     private long frees;
-    private boolean closed;
+    /** Read by every op's check (OpChecks.open): volatile rather than synchronized, off the hot path's locks. */
+    private volatile boolean closed;
     /** Grow-only scratch shared by all ops (im2col columns, per-thread partial sums); sized by the plans. */
     private float[] workspace = new float[0];
 
@@ -180,7 +181,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public synchronized boolean isClosed() {
+    public boolean isClosed() {
         return closed;
     }
 
