@@ -1,9 +1,15 @@
 package io.jcnn.benchmarks;
 
 import io.jcnn.backend.Backend;
+import io.jcnn.backend.ConvPlan;
+import io.jcnn.data.Augmentation;
+import io.jcnn.data.DataLoader;
+import io.jcnn.data.Dataset;
+import io.jcnn.data.Normalization;
 import io.jcnn.loss.SoftmaxCrossEntropyLoss;
 import io.jcnn.model.Models;
 import io.jcnn.model.Sequential;
+import io.jcnn.nn.Conv2d;
 import io.jcnn.nn.Layer;
 import io.jcnn.optim.Sgd;
 import io.jcnn.tensor.Shape;
@@ -16,10 +22,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Where a training step's time goes, layer by layer: each layer's forward and backward (a convolution's backward is
- * its backward-data and backward-filter together), the loss and the optimizer step, as the median over measured
- * steps after warm-up, with each part's share of the whole step. The step is StepBenchmark's (the same data, model,
- * SGD with momentum and weight decay), timed part by part with a device synchronisation after each part.
+ * Where a training step's time goes, layer by layer: each layer's forward and backward, the loss and the optimizer
+ * step, as the median over measured steps after warm-up, with each part's share of the whole step, and each part
+ * with each convolution's passes also timed alone on the same backend after the steps (forward, and a backward split
+ * into backward-data and backward-filter, on random tensors of the layer's shapes, as many warm-up and measured calls
+ * as steps). The step is StepBenchmark's (the same data, model, SGD with momentum and weight decay), timed part by part
+ * with a device synchronisation after each part. The last rows time the data
+ * loader preparing one batch of the same size from bytes (shuffled, normalised; then also rotated and scaled, as
+ * {@code jcnn train} does by default), which training overlaps with the step on a background thread.
  *
  * <pre>
  * java -cp benchmarks.jar io.jcnn.benchmarks.StepProfile [WORKLOAD [BACKEND [WARMUP [STEPS]]]]
@@ -29,13 +39,17 @@ import java.util.Map;
  * LeNet's ReLU backward took 2 ms after 20, 0.02 ms after 50).
  */
 public final class StepProfile {
-    /** One part of the step and its measured times, in nanoseconds. */
-    record Part(String name, long[] nanos) {
+    /** One part of the step, its measured times and its ops' times, in nanoseconds per measured step. */
+    record Part(String name, long[] nanos, Map<String, long[]> ops) {
         double medianMillis() {
-            long[] sorted = nanos.clone();
-            Arrays.sort(sorted);
-            return sorted[sorted.length / 2] / 1e6;
+            return median(nanos);
         }
+    }
+
+    static double median(long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2] / 1e6;
     }
 
     private StepProfile() {
@@ -60,6 +74,7 @@ public final class StepProfile {
         int batch = Integer.parseInt(w[2]);
         int side = w[0].equals("lenet") ? 28 : 32;
         Map<String, long[]> times = new LinkedHashMap<>();
+        Map<String, Map<String, long[]>> opTimes = new LinkedHashMap<>();
         try (Backend device = BenchBackends.create(backendName);
              Sequential model = w[0].equals("lenet") ? Models.lenet() : Models.alexnet32();
              SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss();
@@ -98,9 +113,20 @@ public final class StepProfile {
                     });
                 }
             }
+            Shape in = input;
+            for (int i = 0; i < layers.size(); i++) {
+                if (layers.get(i) instanceof Conv2d conv) {
+                    convPassesAlone(device, conv, in, i > 0, warmup, steps, opTimes);
+                }
+                in = layers.get(i).outputShape();
+            }
         }
         List<Part> parts = new ArrayList<>();
-        times.forEach((name, nanos) -> parts.add(new Part(name, nanos)));
+        times.forEach((name, nanos) -> parts.add(new Part(name, nanos, opTimes.getOrDefault(name, Map.of()))));
+        parts.add(new Part("data loader, one batch", loaderTimes(batch, side, Augmentation.NONE, warmup, steps),
+                Map.of()));
+        parts.add(new Part("data loader, one batch, rotated ≤10° and scaled ≤10%", loaderTimes(batch, side,
+                TRAIN_AUGMENTATION, warmup, steps), Map.of()));
         return parts;
     }
 
@@ -116,15 +142,97 @@ public final class StepProfile {
         return out;
     }
 
-    /** A Markdown table: part, median milliseconds, share of the sum of the parts' medians. */
+    /**
+     * Times {@code conv}'s forward, backward-data (when the step needs it) and backward-filter alone, on random
+     * tensors of its shapes, into the sub-rows of its forward and backward parts.
+     */
+    private static void convPassesAlone(Backend device, Conv2d conv, Shape input, boolean dataGradient, int warmup,
+                                        int steps, Map<String, Map<String, long[]>> opTimes) {
+        Shape filter = conv.weight().value().shape();
+        Map<String, long[]> forward = opTimes.computeIfAbsent(conv.name() + " forward", k -> new LinkedHashMap<>());
+        Map<String, long[]> backward = opTimes.computeIfAbsent(conv.name() + " backward", k -> new LinkedHashMap<>());
+        try (ConvPlan plan = device.planConv2d(input, filter, conv.spec());
+             Tensor x = device.tensor(input, StepBenchmark.images(input));
+             Tensor w = device.tensor(filter, StepBenchmark.images(filter));
+             Tensor y = device.allocate(plan.geometry().output());
+             Tensor dy = device.tensor(plan.geometry().output(), StepBenchmark.images(plan.geometry().output()));
+             Tensor dx = device.allocate(input);
+             Tensor dw = device.allocate(filter)) {
+            forward.put("forward alone", repeat(device, warmup, steps, () -> device.conv2dForward(plan, x, w, y)));
+            if (dataGradient) {
+                backward.put("backward-data alone", repeat(device, warmup, steps,
+                        () -> device.conv2dBackwardData(plan, dy, w, dx)));
+            }
+            backward.put("backward-filter alone", repeat(device, warmup, steps,
+                    () -> device.conv2dBackwardFilter(plan, x, dy, dw)));
+        }
+    }
+
+    private static long[] repeat(Backend device, int warmup, int steps, Runnable op) {
+        long[] nanos = new long[steps];
+        for (int i = 0; i < warmup + steps; i++) {
+            long start = System.nanoTime();
+            op.run();
+            device.synchronize();
+            if (i >= warmup) {
+                nanos[i - warmup] = System.nanoTime() - start;
+            }
+        }
+        return nanos;
+    }
+
+    /** {@code jcnn train}'s default augmentation for 1-channel images with {@code --shift 0}, as the peer check runs. */
+    static final Augmentation TRAIN_AUGMENTATION = new Augmentation(0, 0, false, 10, 0.1);
+
+    /**
+     * Nanoseconds the data loader takes to prepare each of {@code steps} batches after {@code warmup}, in the
+     * calling thread (no prefetch), from random bytes: what the training loop's background thread does per step.
+     */
+    static long[] loaderTimes(int batch, int side, Augmentation augmentation, int warmup, int steps) {
+        int samples = batch * 8;
+        byte[] pixels = new byte[samples * side * side];
+        int[] labels = new int[samples];
+        java.util.Random random = new java.util.Random(7);
+        random.nextBytes(pixels);
+        for (int i = 0; i < samples; i++) {
+            labels[i] = random.nextInt(10);
+        }
+        Dataset data = new Dataset("profile", 1, side, side, pixels, labels, 10);
+        long[] nanos = new long[steps];
+        try (DataLoader loader = new DataLoader(data, batch, true, Normalization.of(data), augmentation, 1, 0)) {
+            int done = 0;
+            for (int epoch = 1; done < warmup + steps; epoch++) {
+                try (DataLoader.Epoch batches = loader.epoch(epoch, 0, true)) {
+                    while (batches.hasNext() && done < warmup + steps) {
+                        long start = System.nanoTime();
+                        batches.next();
+                        long elapsed = System.nanoTime() - start;
+                        if (done >= warmup) {
+                            nanos[done - warmup] = elapsed;
+                        }
+                        done++;
+                    }
+                }
+            }
+        }
+        return nanos;
+    }
+
+    /**
+     * A Markdown table: part, median milliseconds, share of the step (the sum of the step's parts' medians, the
+     * loader not included), each part followed by its passes timed alone, if any.
+     */
     static String table(String workload, String backend, int steps, List<Part> parts) {
-        double total = parts.stream().mapToDouble(Part::medianMillis).sum();
+        double total = parts.stream().filter(p -> !p.name().startsWith("data loader"))
+                .mapToDouble(Part::medianMillis).sum();
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%s on %s, median of %d steps: %.2f ms per"
-                + " step (%.0f images/s)%n%n| part | ms | share |%n|---|---:|---:|%n", workload, backend, steps, total,
-                Integer.parseInt(workload.split("-")[2]) / (total / 1000)));
+                + " step (%.0f images/s)%n%n| part | pass alone | ms | share |%n|---|---|---:|---:|%n", workload, backend, steps,
+                total, Integer.parseInt(workload.split("-")[2]) / (total / 1000)));
         for (Part p : parts) {
-            out.append(String.format(Locale.ROOT, "| %s | %.3f | %.1f%% |%n", p.name(), p.medianMillis(),
+            out.append(String.format(Locale.ROOT, "| %s | | %.3f | %.1f%% |%n", p.name(), p.medianMillis(),
                     100 * p.medianMillis() / total));
+            p.ops().forEach((op, nanos) -> out.append(String.format(Locale.ROOT, "| | %s | %.3f | (%.1f%%) |%n",
+                    op, median(nanos), 100 * median(nanos) / total)));
         }
         return out.toString();
     }

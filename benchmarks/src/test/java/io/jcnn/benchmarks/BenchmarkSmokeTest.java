@@ -9,7 +9,10 @@ import io.jcnn.backend.Backend;
 import io.jcnn.backend.PoolMode;
 import io.jcnn.tensor.Tensor;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -243,20 +246,37 @@ class BenchmarkSmokeTest {
         assertEquals(callsPerSecond * 8 * 737_280 / 1e9, gigabytesPerSecond, 1e-6 * gigabytesPerSecond);
     }
 
-    /** The step profile times every layer's forward and backward, the loss and the optimizer step. */
+    /**
+     * The step profile times every layer's forward and backward, the loss, the optimizer step and the loader, and
+     * each convolution's passes alone.
+     */
     @Test
     void theStepProfileCoversEveryPartOfTheStep() {
         List<StepProfile.Part> parts = StepProfile.profile("lenet-train-8", "cpu", 1, 3);
         List<String> names = parts.stream().map(StepProfile.Part::name).toList();
         assertEquals(List.of("conv1 forward", "pool1 forward", "conv2 forward", "pool2 forward", "ip1 forward",
                 "relu1 forward", "ip2 forward", "loss", "ip2 backward", "relu1 backward", "ip1 backward",
-                "pool2 backward", "conv2 backward", "pool1 backward", "conv1 backward", "sgd step"), names);
+                "pool2 backward", "conv2 backward", "pool1 backward", "conv1 backward", "sgd step",
+                "data loader, one batch", "data loader, one batch, rotated ≤10° and scaled ≤10%"), names);
         for (StepProfile.Part p : parts) {
             assertTrue(p.medianMillis() > 0, p.name() + " measured nothing");
         }
+        Map<String, StepProfile.Part> byName = new HashMap<>();
+        parts.forEach(p -> byName.put(p.name(), p));
+        // conv2 needs the gradient of its input; conv1 (the first layer) does not.
+        assertEquals(Set.of("backward-data alone", "backward-filter alone"),
+                byName.get("conv2 backward").ops().keySet());
+        assertEquals(Set.of("backward-filter alone"), byName.get("conv1 backward").ops().keySet());
+        assertEquals(Set.of("forward alone"), byName.get("conv1 forward").ops().keySet());
+        assertTrue(byName.get("pool1 backward").ops().isEmpty());
+        for (long[] nanos : byName.get("conv2 backward").ops().values()) {
+            assertTrue(StepProfile.median(nanos) > 0, "a pass timed alone measured nothing");
+        }
         String table = StepProfile.table("lenet-train-8", "cpu", 3, parts);
         assertTrue(table.startsWith("lenet-train-8 on cpu, median of 3 steps: "), table);
-        assertEquals(parts.size() + 4, table.lines().count(), table);
+        long passRows = parts.stream().mapToLong(p -> p.ops().size()).sum();
+        assertEquals(5, passRows);
+        assertEquals(parts.size() + passRows + 4, table.lines().count(), table);
         assertThrows(IllegalArgumentException.class, () -> StepProfile.profile("lenet-infer-8", "cpu", 0, 1));
     }
 }
