@@ -53,8 +53,10 @@ final class CpuConvolution {
     /** How backward-data and backward-filter run for this geometry, in words, for a plan's description. */
     static String backwardAlgorithms(ConvGeometry g, int threads) {
         boolean fused = fusedAvailable();
+        Dims d = new Dims(g, threads, true);
         String filter = !fused ? "im2col gemm"
-                : CpuVectorFilterGradient.applies(new Dims(g, threads, true)) ? "direct vector loop" : "im2row gemm";
+                : CpuVectorFilterGradient.applies(d) ? "direct vector loop"
+                : CpuChannelVectorFilterGradient.applies(d) ? "channel-vector loop" : "im2row gemm";
         return "backward-data by " + (fused ? "fused gemm" : "im2col gemm") + ", backward-filter by " + filter;
     }
 
@@ -180,6 +182,10 @@ final class CpuConvolution {
         Dims d = new Dims(g, parallel.threads(), fused);
         if (fused && CpuVectorFilterGradient.applies(d)) {
             backwardFilterDirect(parallel, d, x, dy, dw, workspace);
+            return;
+        }
+        if (fused && CpuChannelVectorFilterGradient.applies(d)) {
+            CpuChannelVectorFilterGradient.compute(parallel, d, x, dy, dw, workspace);
             return;
         }
         if (d.overImages) {
@@ -485,7 +491,10 @@ final class CpuConvolution {
             long staging = blockImages > 1 ? (long) k * blockImages * pq : 0;
             long partials = overImages ? (long) (chunks - 1) * filterFloats : 0;
             long unfused = chunks * (columns + staging) + partials;
-            workspaceFloats = unfused + (fused ? CpuFusedConvolution.packedFilterFloats(this) : 0);
+            long channelVector = fused && CpuChannelVectorFilterGradient.applies(this)
+                    ? CpuChannelVectorFilterGradient.workspaceFloats(this) : 0;
+            workspaceFloats = Math.max(channelVector,
+                    unfused + (fused ? CpuFusedConvolution.packedFilterFloats(this) : 0));
             // The backend refuses to plan a workspace beyond 2^31-1 floats, so these fit once planning succeeded.
             columnFloats = (int) Math.min(Integer.MAX_VALUE, columns);
             chunkFloats = (int) Math.min(Integer.MAX_VALUE, columns + staging);

@@ -1,0 +1,265 @@
+package io.jcnn.backend.cpu;
+
+import io.jcnn.backend.cpu.CpuConvolution.Dims;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Backward-filter for stride-1 convolutions with output channels along the vector lanes and no column matrix:
+ * dw[k][t] = Σ over images n and output pixels (p, q) of dy[n][k][p][q] · x[n][c][p + r][q + s], tap t = (c, r, s).
+ * Each step of the kernel multiplies one pixel's dy for 2·LANES output channels (two vectors, from dy transposed once
+ * into pixel-major panels) by that pixel's input value under each of {@value #TAPS} taps (broadcast straight from x,
+ * whose rows the taps read at fixed offsets), into {@value #TAPS}×2 vector accumulators.
+ *
+ * <p>The im2row route expands x into a B·P·Q × C·R·S matrix (eleven times the input for LeNet conv2), writes it, and
+ * packs it again for the GEMM; on LeNet conv2 and AlexNet-32's 3×3 layers that layout work took about as long as the
+ * multiplications. Here x is read where it lies (copied once with a zero border when the convolution pads), and the
+ * only layout work is transposing dy, a tenth of the size.
+ *
+ * <p>Steps run over pixels in a flat loop (C2 boxes vector accumulators that cross nested loops), in blocks of
+ * {@value #BLOCK_STEPS} pixels so that a block of dy panels stays in cache while each thread runs all its tap blocks
+ * over it; the accumulators go to memory between blocks, which changes no bit. Threads split the taps, so every
+ * dw element is one chain of fused multiply-adds over the pixels in order, image by image, row by row: the result
+ * has the same bits for every thread count and block size. Only loaded where the vector kernel runs.
+ */
+final class CpuChannelVectorFilterGradient {
+    private static final VectorSpecies<Float> SPECIES = CpuVectorWidth.SPECIES;
+    private static final int LANES = CpuVectorWidth.LANES;
+    /** Output channels per panel: two vectors. */
+    private static final int PANEL = 2 * LANES;
+    /** Taps per block: with two vectors each, twelve accumulators, which fit AVX2's sixteen registers. */
+    static final int TAPS = 6;
+    /** Pixels per cache block: 256 × 2·LANES floats of dy is 32 KiB at 512 bits. */
+    static final int BLOCK_STEPS = 256;
+
+    private CpuChannelVectorFilterGradient() {
+    }
+
+    /**
+     * Whether this path computes backward-filter for the geometry: stride and dilation 1, one group, and enough
+     * output channels and taps to fill the tile at least half (fewer take the GEMM or direct routes). AlexNet-32's
+     * conv1 (9 taps, one input channel) qualifies: its im2row GEMM, 32 × 9 per pixel, ran at a tenth of this speed.
+     */
+    static boolean applies(Dims d) {
+        return d.strideH == 1 && d.strideW == 1 && d.dilationH == 1 && d.dilationW == 1 && d.groups == 1
+                && 2 * d.k >= PANEL && d.crsPerGroup >= TAPS;
+    }
+
+    /** Floats of workspace: dy's panels, the accumulators, and the zero-bordered copy of x where it pads. */
+    static long workspaceFloats(Dims d) {
+        return panelFloats(d) + accumulatorFloats(d) + paddedFloats(d);
+    }
+
+    private static int panels(Dims d) {
+        return (d.k + PANEL - 1) / PANEL;
+    }
+
+    private static long panelFloats(Dims d) {
+        return (long) panels(d) * d.n * d.pq * PANEL;
+    }
+
+    private static int tapBlocks(Dims d) {
+        return (d.crsPerGroup + TAPS - 1) / TAPS;
+    }
+
+    private static long accumulatorFloats(Dims d) {
+        return (long) tapBlocks(d) * panels(d) * TAPS * PANEL;
+    }
+
+    private static boolean padded(Dims d) {
+        return d.padH > 0 || d.padW > 0;
+    }
+
+    private static long paddedFloats(Dims d) {
+        return padded(d) ? (long) d.n * d.c * (d.h + 2 * d.padH) * (d.w + 2 * d.padW) : 0;
+    }
+
+    /** dw (K × C·R·S) = the filter gradient of x and dy, overwriting it. */
+    static void compute(CpuParallel parallel, Dims d, float[] x, float[] dy, float[] dw, float[] ws) {
+        int panels = panels(d);
+        int panelOffset = 0;
+        int accumulators = (int) panelFloats(d);
+        int paddedOffset = (int) (accumulators + accumulatorFloats(d));
+        int hp = d.h + 2 * d.padH;
+        int wp = d.w + 2 * d.padW;
+        float[] source = x;
+        int sourceOffset = 0;
+        if (padded(d)) {
+            parallel.forRange(d.n * d.c, 1, (chunk, start, end) -> pad(d, x, ws, paddedOffset, start, end));
+            source = ws;
+            sourceOffset = paddedOffset;
+        }
+        parallel.forRange(d.n, 1, (chunk, start, end) -> transpose(d, dy, ws, panelOffset, start, end));
+        float[] in = source;
+        int inOffset = sourceOffset;
+        int blocks = tapBlocks(d);
+        parallel.forRange(blocks, 1, (chunk, start, end) -> {
+            int[] offsets = new int[TAPS];
+            int steps = d.n * d.pq;
+            for (int j0 = 0; j0 < steps; j0 += BLOCK_STEPS) {
+                int count = Math.min(BLOCK_STEPS, steps - j0);
+                for (int block = start; block < end; block++) {
+                    tapOffsets(d, block, hp, wp, offsets);
+                    for (int panel = 0; panel < panels; panel++) {
+                        int acc = accumulators + (block * panels + panel) * TAPS * PANEL;
+                        if (j0 == 0) {
+                            Arrays.fill(ws, acc, acc + TAPS * PANEL, 0f);
+                        }
+                        multiply(d, in, inOffset, hp, wp, ws, panelOffset + (panel * steps + j0) * PANEL, j0, count,
+                                offsets, acc);
+                    }
+                }
+            }
+            for (int block = start; block < end; block++) {
+                store(d, ws, accumulators, panels, block, dw);
+            }
+        });
+    }
+
+    /** Images' channel planes [start, end) of x into the zero-bordered copy (each hp × wp). */
+    private static void pad(Dims d, float[] x, float[] ws, int offset, int start, int end) {
+        int hp = d.h + 2 * d.padH;
+        int wp = d.w + 2 * d.padW;
+        for (int plane = start; plane < end; plane++) {
+            int to = offset + plane * hp * wp;
+            Arrays.fill(ws, to, to + d.padH * wp, 0f);
+            for (int row = 0; row < d.h; row++) {
+                int line = to + (row + d.padH) * wp;
+                Arrays.fill(ws, line, line + d.padW, 0f);
+                System.arraycopy(x, plane * d.hw + row * d.w, ws, line + d.padW, d.w);
+                Arrays.fill(ws, line + d.padW + d.w, line + wp, 0f);
+            }
+            Arrays.fill(ws, to + (d.padH + d.h) * wp, to + hp * wp, 0f);
+        }
+    }
+
+    /** dy of images [start, end) into pixel-major panels: panel i, pixel j holds channels i·PANEL … at j·PANEL. */
+    private static void transpose(Dims d, float[] dy, float[] ws, int offset, int start, int end) {
+        int steps = d.n * d.pq;
+        for (int panel = 0; panel < panels(d); panel++) {
+            int k0 = panel * PANEL;
+            int width = Math.min(PANEL, d.k - k0);
+            for (int n = start; n < end; n++) {
+                int base = offset + (panel * steps + n * d.pq) * PANEL;
+                for (int j = 0; j < d.pq; j++) {
+                    int to = base + j * PANEL;
+                    int from = n * d.kpq + k0 * d.pq + j;
+                    for (int lane = 0; lane < width; lane++) {
+                        ws[to + lane] = dy[from + lane * d.pq];
+                    }
+                    if (width < PANEL) {
+                        Arrays.fill(ws, to + width, to + PANEL, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Where each tap of a block reads, relative to the input pixel of output (0, 0); past the last tap, tap 0's. */
+    private static void tapOffsets(Dims d, int block, int hp, int wp, int[] offsets) {
+        int taps = d.crsPerGroup;
+        for (int i = 0; i < TAPS; i++) {
+            int t = Math.min(block * TAPS + i, taps - 1);
+            int c = t / (d.r * d.s);
+            int r = t / d.s % d.r;
+            int s = t % d.s;
+            offsets[i] = c * hp * wp + r * wp + s;
+        }
+    }
+
+    /**
+     * Adds pixels [j0, j0 + count) (flat over images, rows, columns) into one tap block's accumulators for one
+     * panel, read from and written back to {@code ws} at {@code acc} (TAPS rows of PANEL floats).
+     */
+    private static void multiply(Dims d, float[] x, int xOffset, int hp, int wp, float[] ws, int panel, int j0,
+                                 int count, int[] offsets, int acc) {
+        FloatVector a0 = FloatVector.fromArray(SPECIES, ws, acc);
+        FloatVector b0 = FloatVector.fromArray(SPECIES, ws, acc + LANES);
+        FloatVector a1 = FloatVector.fromArray(SPECIES, ws, acc + PANEL);
+        FloatVector b1 = FloatVector.fromArray(SPECIES, ws, acc + PANEL + LANES);
+        FloatVector a2 = FloatVector.fromArray(SPECIES, ws, acc + 2 * PANEL);
+        FloatVector b2 = FloatVector.fromArray(SPECIES, ws, acc + 2 * PANEL + LANES);
+        FloatVector a3 = FloatVector.fromArray(SPECIES, ws, acc + 3 * PANEL);
+        FloatVector b3 = FloatVector.fromArray(SPECIES, ws, acc + 3 * PANEL + LANES);
+        FloatVector a4 = FloatVector.fromArray(SPECIES, ws, acc + 4 * PANEL);
+        FloatVector b4 = FloatVector.fromArray(SPECIES, ws, acc + 4 * PANEL + LANES);
+        FloatVector a5 = FloatVector.fromArray(SPECIES, ws, acc + 5 * PANEL);
+        FloatVector b5 = FloatVector.fromArray(SPECIES, ws, acc + 5 * PANEL + LANES);
+        int o0 = offsets[0];
+        int o1 = offsets[1];
+        int o2 = offsets[2];
+        int o3 = offsets[3];
+        int o4 = offsets[4];
+        int o5 = offsets[5];
+        int imageFloats = d.c * hp * wp;
+        int n = j0 / d.pq;
+        int p = j0 % d.pq / d.q;
+        int q = j0 % d.q;
+        // The input pixel under tap offset 0 for output (n, p, q).
+        int at = xOffset + n * imageFloats + p * wp + q;
+        int rowSkip = wp - d.q;
+        int imageSkip = imageFloats - d.p * wp;
+        int g = panel;
+        for (int i = 0; i < count; i++) {
+            FloatVector lo = FloatVector.fromArray(SPECIES, ws, g);
+            FloatVector hi = FloatVector.fromArray(SPECIES, ws, g + LANES);
+            FloatVector v = FloatVector.broadcast(SPECIES, x[at + o0]);
+            a0 = lo.fma(v, a0);
+            b0 = hi.fma(v, b0);
+            v = FloatVector.broadcast(SPECIES, x[at + o1]);
+            a1 = lo.fma(v, a1);
+            b1 = hi.fma(v, b1);
+            v = FloatVector.broadcast(SPECIES, x[at + o2]);
+            a2 = lo.fma(v, a2);
+            b2 = hi.fma(v, b2);
+            v = FloatVector.broadcast(SPECIES, x[at + o3]);
+            a3 = lo.fma(v, a3);
+            b3 = hi.fma(v, b3);
+            v = FloatVector.broadcast(SPECIES, x[at + o4]);
+            a4 = lo.fma(v, a4);
+            b4 = hi.fma(v, b4);
+            v = FloatVector.broadcast(SPECIES, x[at + o5]);
+            a5 = lo.fma(v, a5);
+            b5 = hi.fma(v, b5);
+            g += PANEL;
+            at++;
+            q++;
+            if (q == d.q) {
+                q = 0;
+                at += rowSkip;
+                p++;
+                if (p == d.p) {
+                    p = 0;
+                    at += imageSkip;
+                }
+            }
+        }
+        a0.intoArray(ws, acc);
+        b0.intoArray(ws, acc + LANES);
+        a1.intoArray(ws, acc + PANEL);
+        b1.intoArray(ws, acc + PANEL + LANES);
+        a2.intoArray(ws, acc + 2 * PANEL);
+        b2.intoArray(ws, acc + 2 * PANEL + LANES);
+        a3.intoArray(ws, acc + 3 * PANEL);
+        b3.intoArray(ws, acc + 3 * PANEL + LANES);
+        a4.intoArray(ws, acc + 4 * PANEL);
+        b4.intoArray(ws, acc + 4 * PANEL + LANES);
+        a5.intoArray(ws, acc + 5 * PANEL);
+        b5.intoArray(ws, acc + 5 * PANEL + LANES);
+    }
+
+    /** One tap block's accumulators (tap-major, channels along lanes) into dw (K × C·R·S). */
+    private static void store(Dims d, float[] ws, int accumulators, int panels, int block, float[] dw) {
+        int taps = d.crsPerGroup;
+        for (int panel = 0; panel < panels; panel++) {
+            int acc = accumulators + (block * panels + panel) * TAPS * PANEL;
+            for (int i = 0; i < TAPS && block * TAPS + i < taps; i++) {
+                int t = block * TAPS + i;
+                for (int lane = 0; lane < PANEL && panel * PANEL + lane < d.k; lane++) {
+                    dw[(panel * PANEL + lane) * taps + t] = ws[acc + i * PANEL + lane];
+                }
+            }
+        }
+    }
+}
