@@ -227,7 +227,7 @@ public final class CpuBackend implements Backend {
 
         @Override
         public String algorithms() {
-            return "forward by " + forward.name().toLowerCase(java.util.Locale.ROOT) + ", " + backward;
+            return "forward by " + forward.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ", " + backward;
         }
 
         @Override

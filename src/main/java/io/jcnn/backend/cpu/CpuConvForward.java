@@ -12,7 +12,9 @@ enum CpuConvForward {
     /** {@link CpuWinogradConvolution}: 3×3 and 5×5 filters at stride 1 over several channels. */
     WINOGRAD,
     /** {@link CpuDirectConvolution}: few taps per output, where the GEMM's packing would cost as much as it. */
-    DIRECT;
+    DIRECT,
+    /** {@link CpuChannelVectorConvolution}: stride 1, output channels along the vector lanes. */
+    CHANNEL_VECTOR;
 
     /** System property: {@code auto} (the default, the fastest algorithm that applies) or {@code gemm}. */
     static final String PROPERTY = "jcnn.cpu.conv";
@@ -37,6 +39,9 @@ enum CpuConvForward {
 
     /** The rule {@link #choose(ConvGeometry)} applies, for vectors of {@code lanes} floats (8 or 16). */
     static CpuConvForward choose(ConvGeometry g, int lanes) {
+        if (CpuChannelVectorConvolution.preferredForward(g)) {
+            return CHANNEL_VECTOR;
+        }
         if (CpuWinogradConvolution.applies(g, 2 * lanes)) {
             return WINOGRAD;
         }
@@ -49,6 +54,7 @@ enum CpuConvForward {
             case GEMM -> 0;
             case WINOGRAD -> CpuWinogradConvolution.workspaceFloats(g, threads);
             case DIRECT -> CpuDirectConvolution.workspaceFloats(g, threads);
+            case CHANNEL_VECTOR -> CpuChannelVectorConvolution.forwardWorkspaceFloats(g);
         };
     }
 
@@ -64,6 +70,7 @@ enum CpuConvForward {
             }
             case WINOGRAD -> CpuWinogradConvolution.forward(parallel, g, x, w, bias, y, workspace);
             case DIRECT -> CpuDirectConvolution.forward(parallel, g, x, w, bias, y, workspace);
+            case CHANNEL_VECTOR -> CpuChannelVectorConvolution.forward(parallel, g, x, w, bias, y, workspace);
         }
     }
 }

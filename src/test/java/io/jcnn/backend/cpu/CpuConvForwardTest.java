@@ -115,8 +115,12 @@ class CpuConvForwardTest {
                 ConvSpec.defaults()), "3x5");
         assertEquals(CpuConvForward.WINOGRAD, choose(Shape.nchw(8, 96, 27, 27), Shape.nchw(256, 48, 5, 5),
                 ConvSpec.of(1, 2).withGroups(2)), "AlexNet conv2: V and M in 44 KiB per tile");
-        assertEquals(CpuConvForward.GEMM, choose(Shape.nchw(8, 256, 13, 13), Shape.nchw(384, 256, 3, 3),
-                ConvSpec.of(1, 1)), "AlexNet conv3: 160 KiB per tile");
+        assertEquals(CpuConvForward.CHANNEL_VECTOR, choose(Shape.nchw(8, 256, 13, 13), Shape.nchw(384, 256, 3, 3),
+                ConvSpec.of(1, 1)), "AlexNet conv3: 13×13 output, 384 filters (as fast as its GEMM)");
+        assertEquals(CpuConvForward.CHANNEL_VECTOR, choose(Shape.nchw(128, 64, 8, 8), Shape.nchw(96, 64, 3, 3),
+                ConvSpec.of(1, 1)), "AlexNet-32 conv3: 8×8 output");
+        assertEquals(CpuConvForward.WINOGRAD, choose(Shape.nchw(128, 32, 16, 16), Shape.nchw(64, 32, 3, 3),
+                ConvSpec.of(1, 1)), "AlexNet-32 conv2: 16×16 output");
         assertEquals(CpuConvForward.GEMM, choose(Shape.nchw(8, 384, 13, 13), Shape.nchw(256, 192, 3, 3),
                 ConvSpec.of(1, 1).withGroups(2)), "AlexNet conv5: 80 KiB per tile");
         assertEquals(CpuConvForward.GEMM, choose(Shape.nchw(8, 4, 28, 28), Shape.nchw(8, 2, 3, 3),
