@@ -32,6 +32,8 @@ final class CpuChannelVectorFilterGradient {
     static final int TAPS = 6;
     /** Pixels per cache block: 256 × 2·LANES floats of dy is 32 KiB at 512 bits. */
     static final int BLOCK_STEPS = 256;
+    /** Pixels per run of the transposition of dy: 64 × 2·LANES floats is 8 KiB at 512 bits. */
+    private static final int TRANSPOSE_RUN = 64;
 
     private CpuChannelVectorFilterGradient() {
     }
@@ -142,14 +144,18 @@ final class CpuChannelVectorFilterGradient {
             int width = Math.min(PANEL, d.k - k0);
             for (int n = start; n < end; n++) {
                 int base = offset + (panel * steps + n * d.pq) * PANEL;
-                for (int j = 0; j < d.pq; j++) {
-                    int to = base + j * PANEL;
-                    int from = n * d.kpq + k0 * d.pq + j;
+                // Pixels in runs that keep the written lines in L1, each channel's row read in order: reading down
+                // a column of dy instead (a stride of P·Q floats) cost more than the whole product where P·Q = 1024.
+                for (int j0 = 0; j0 < d.pq; j0 += TRANSPOSE_RUN) {
+                    int j1 = Math.min(d.pq, j0 + TRANSPOSE_RUN);
                     for (int lane = 0; lane < width; lane++) {
-                        ws[to + lane] = dy[from + lane * d.pq];
+                        int from = n * d.kpq + (k0 + lane) * d.pq;
+                        for (int j = j0; j < j1; j++) {
+                            ws[base + j * PANEL + lane] = dy[from + j];
+                        }
                     }
-                    if (width < PANEL) {
-                        Arrays.fill(ws, to + width, to + PANEL, 0f);
+                    for (int j = j0; j < j1 && width < PANEL; j++) {
+                        Arrays.fill(ws, base + j * PANEL + width, base + (j + 1) * PANEL, 0f);
                     }
                 }
             }

@@ -3,6 +3,8 @@ package io.jcnn.backend.cpu;
 import io.jcnn.backend.cpu.CpuConvolution.Dims;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,6 +21,14 @@ final class CpuFusedConvolution {
     private static final VectorSpecies<Float> SPECIES = CpuVectorWidth.SPECIES;
     private static final int LANES = CpuVectorWidth.LANES;
     private static final int NR = CpuPackedGemm.NR;
+    /** 0, 1, 2, … per lane. */
+    private static final float[] IOTA = new float[LANES];
+
+    static {
+        for (int i = 0; i < LANES; i++) {
+            IOTA[i] = i;
+        }
+    }
     /** Output pixels packed per B block: 256×512 floats, about the L2 cache of one core. */
     private static final int BLOCK_COLUMNS = 512;
 
@@ -154,6 +164,30 @@ final class CpuFusedConvolution {
      * conv2) that C2 leaves scalar. Each element gets the same single addition, so the bits do not change.
      */
     static void addInto(float[] src, int from, float[] dst, int to, int length) {
+        addIntoVectors(src, from, dst, to, length);
+    }
+
+    /** Whether {@link #addRowShifted} can take rows of {@code width} floats: the whole row fits one vector. */
+    static boolean rowFitsAVector(int width) {
+        return width <= LANES;
+    }
+
+    /**
+     * dst[to + shift + i] += src[from + i] for i &lt; length, as one vector add over dst[to, to + LANES): lanes outside
+     * [shift, shift + length) add +0, which changes no value that col2im's zero-filled, rounded-to-nearest sums can
+     * hold (they are never −0). For col2im on rows narrower than a vector (LeNet conv2: runs of 8 in rows of 12 at 16
+     * lanes), where {@link #addInto} would add every element alone. The caller keeps src[from − shift, from − shift +
+     * LANES) inside the array and dst[to, to + LANES) inside its own scratch.
+     */
+    static void addRowShifted(float[] src, int from, int shift, int length, float[] dst, int to) {
+        FloatVector lane = FloatVector.fromArray(SPECIES, IOTA, 0);
+        VectorMask<Float> inside = lane.compare(VectorOperators.GE, FloatVector.broadcast(SPECIES, shift))
+                .and(lane.compare(VectorOperators.LT, FloatVector.broadcast(SPECIES, shift + length)));
+        FloatVector add = FloatVector.zero(SPECIES).blend(FloatVector.fromArray(SPECIES, src, from - shift), inside);
+        FloatVector.fromArray(SPECIES, dst, to).add(add).intoArray(dst, to);
+    }
+
+    private static void addIntoVectors(float[] src, int from, float[] dst, int to, int length) {
         int i = 0;
         for (; i + LANES <= length; i += LANES) {
             FloatVector.fromArray(SPECIES, dst, to + i).add(FloatVector.fromArray(SPECIES, src, from + i))
