@@ -68,9 +68,10 @@ final class CpuPooling {
         boolean max = spec.mode() == PoolMode.MAX;
         float inverseArea = 1f / (spec.kernelH() * spec.kernelW());
         if (isTiling(spec)) {
+            boolean vector = CpuConvolution.fusedAvailable();
             parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / (h * w)), (chunk, start, end) ->
                     CpuTiledPooling.backward(spec.kernelH(), spec.kernelW(), max, inverseArea, h, w, p, q,
-                            x, dy, dx, start, end));
+                            x, dy, dx, start, end, vector));
             return;
         }
         parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / (h * w)), (chunk, start, end) -> {

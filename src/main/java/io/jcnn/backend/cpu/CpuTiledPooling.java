@@ -48,9 +48,12 @@ final class CpuTiledPooling {
         }
     }
 
-    /** dx for planes [start, end) from x (to find each window's maximum again) and dy. */
+    /**
+     * dx for planes [start, end) from x (to find each window's maximum again) and dy; {@code vector}: 2×2 max windows
+     * go through {@link CpuVectorPooling} where rows are wide enough (same bits).
+     */
     static void backward(int kh, int kw, boolean max, float inverseArea, int h, int w, int p, int q,
-                         float[] x, float[] dy, float[] dx, int start, int end) {
+                         float[] x, float[] dy, float[] dx, int start, int end, boolean vector) {
         int coveredW = q * kw;
         for (int plane = start; plane < end; plane++) {
             int xPlane = plane * h * w;
@@ -59,7 +62,11 @@ final class CpuTiledPooling {
                 int top = xPlane + op * kh * w;
                 int out = yPlane + op * q;
                 if (max && kh == 2 && kw == 2) {
-                    backwardMax2x2Row(x, dy, dx, top, w, out, q);
+                    if (vector && q >= CpuVectorPooling.WINDOWS) {
+                        CpuVectorPooling.backwardMax2x2Row(x, dy, dx, top, w, out, q);
+                    } else {
+                        backwardMax2x2Windows(x, dy, dx, top, w, out, 0, q);
+                    }
                 } else {
                     for (int oq = 0; oq < q; oq++) {
                         int corner = top + oq * kw;
@@ -91,15 +98,15 @@ final class CpuTiledPooling {
     }
 
     /**
-     * Backward of one row of 2×2 windows without data-dependent branches: with random data a branch on "is this the
+     * Backward of windows [from, to) of one row of 2×2 windows without data-dependent branches: with random data a branch on "is this the
      * maximum" mispredicts about half the time and made this pass several times slower. For finite values,
      * m − v is +0 exactly when v equals the maximum m, so {@link #isZero} of its bits marks the candidates; the
      * first one in row-major order takes the gradient, as in the general path. Windows with an infinite or NaN
      * maximum take that general path.
      */
-    private static void backwardMax2x2Row(float[] x, float[] dy, float[] dx, int top, int w, int out, int q) {
+    static void backwardMax2x2Windows(float[] x, float[] dy, float[] dx, int top, int w, int out, int from, int to) {
         int below = top + w;
-        for (int oq = 0; oq < q; oq++) {
+        for (int oq = from; oq < to; oq++) {
             int i = 2 * oq;
             float a = x[top + i];
             float b = x[top + i + 1];

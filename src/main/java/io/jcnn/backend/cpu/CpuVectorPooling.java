@@ -2,6 +2,7 @@ package io.jcnn.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -21,8 +22,54 @@ final class CpuVectorPooling {
     private static final VectorShuffle<Float> ODD_EVEN =
             VectorShuffle.fromOp(SPECIES, i -> i < LANES / 2 ? 2 * i + 1 : 2 * (i - LANES / 2));
     private static final VectorMask<Float> SECOND_HALF = VectorMask.fromLong(SPECIES, (1L << (LANES / 2)) - 1).not();
+    /** Each lane and its pair's other column swapped: 1, 0, 3, 2, … */
+    private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(SPECIES, i -> i ^ 1);
+    /** The first half's values, each twice: 0, 0, 1, 1, … */
+    private static final VectorShuffle<Float> DOUBLE_FIRST_HALF = VectorShuffle.fromOp(SPECIES, i -> i / 2);
+    /** The odd lanes: each pair's second column. */
+    private static final VectorMask<Float> ODD = VectorMask.fromLong(SPECIES, 0xAAAAAAAAAAAAAAAAL);
+    /** Windows one vector of a row pair covers. */
+    static final int WINDOWS = LANES / 2;
 
     private CpuVectorPooling() {
+    }
+
+    /**
+     * The backward of one row of q ≥ {@link #WINDOWS} windows, {@link #WINDOWS} at a time (the last block moved back to
+     * end at the row's end; windows it repeats get the same values again). Each window's gradient goes to its first
+     * maximum in row-major order, as in {@link CpuTiledPooling}: lanes hold the two rows' columns, the window's
+     * maximum sits in both of its lanes, and a lane takes the gradient where it equals the maximum and no earlier
+     * candidate of its window does. A block whose maximum is infinite or NaN takes the scalar path.
+     */
+    static void backwardMax2x2Row(float[] x, float[] dy, float[] dx, int top, int w, int out, int q) {
+        int below = top + w;
+        for (int block = 0; block < q; block += WINDOWS) {
+            int oq = Math.min(block, q - WINDOWS);
+            int i = 2 * oq;
+            if (out + oq + LANES > dy.length) {
+                CpuTiledPooling.backwardMax2x2Windows(x, dy, dx, top, w, out, oq, q);
+                return;
+            }
+            FloatVector a = FloatVector.fromArray(SPECIES, x, top + i);
+            FloatVector b = FloatVector.fromArray(SPECIES, x, below + i);
+            FloatVector columns = a.max(b);
+            FloatVector m = columns.max(columns.rearrange(SWAP_PAIRS));
+            if (!m.sub(m).compare(VectorOperators.EQ, 0f).allTrue()) {
+                CpuTiledPooling.backwardMax2x2Windows(x, dy, dx, top, w, out, oq, oq + WINDOWS);
+                continue;
+            }
+            VectorMask<Float> topHere = a.compare(VectorOperators.EQ, m);
+            VectorMask<Float> topPartner = a.rearrange(SWAP_PAIRS).compare(VectorOperators.EQ, m);
+            VectorMask<Float> belowHere = b.compare(VectorOperators.EQ, m);
+            VectorMask<Float> belowPartner = b.rearrange(SWAP_PAIRS).compare(VectorOperators.EQ, m);
+            VectorMask<Float> takeTop = topHere.and(ODD.and(topPartner).not());
+            VectorMask<Float> takeBelow = belowHere.and(topHere.or(topPartner).not())
+                    .and(ODD.and(belowPartner).not());
+            FloatVector gradient = FloatVector.fromArray(SPECIES, dy, out + oq).rearrange(DOUBLE_FIRST_HALF);
+            FloatVector zero = FloatVector.zero(SPECIES);
+            zero.blend(gradient, takeTop).intoArray(dx, top + i);
+            zero.blend(gradient, takeBelow).intoArray(dx, below + i);
+        }
     }
 
     /** Each column pair's max, in both halves: max(column 2i, column 2i+1) in lanes i and i + LANES/2. */

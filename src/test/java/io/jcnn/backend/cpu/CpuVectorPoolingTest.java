@@ -11,7 +11,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The vector 2×2 max pooling against the scalar tiled loop, bit for bit: whole vectors of outputs, rows with fewer
  * outputs than a vector left (LeNet's pool1 and pool2, whose stores spill onto later rows), scalar tails, odd widths
  * and heights (the last column and row are dropped), with NaN and both zeros among the inputs; and a chunk of planes
- * never writes outside its own outputs.
+ * never writes outside its own outputs. Backward likewise: the vector rows against the scalar windows, bit for bit,
+ * with ties inside windows (as after a ReLU), both zeros, NaN and infinities, rows of whole blocks and rows whose last
+ * block is moved back (LeNet's pool1 at 16 lanes), and rows too narrow for a block.
  */
 class CpuVectorPoolingTest {
 
@@ -52,6 +54,39 @@ class CpuVectorPoolingTest {
         for (int i = 0; i < expected.length; i++) {
             assertArrayEquals(new int[] {Float.floatToRawIntBits(expected[i])},
                     new int[] {Float.floatToRawIntBits(actual[i])}, "output " + i);
+        }
+    }
+
+    @ParameterizedTest(name = "backward, {0} planes of {1}x{2}, {3}")
+    @CsvSource({"3, 24, 24, random", "2, 8, 8, ties", "2, 64, 64, ties", "4, 9, 33, specials", "1, 6, 26, random",
+        "2, 32, 32, specials", "3, 12, 64, ties", "1, 3, 7, random", "2, 4, 4, random", "3, 16, 48, specials"})
+    void backwardSameBitsAsTheScalarWindows(int planes, int h, int w, String values) {
+        int p = h / 2;
+        int q = w / 2;
+        float[] x = TestData.uniform(51, planes * h * w);
+        for (int i = 0; i < x.length; i++) {
+            switch (values) {
+                case "ties" -> x[i] = i % 3 == 0 ? 0f : i % 5 == 0 ? 1f : Math.max(0f, x[i]);
+                case "specials" -> {
+                    if (i % 11 == 0) {
+                        x[i] = i % 4 == 0 ? Float.NaN : i % 4 == 1 ? Float.POSITIVE_INFINITY
+                                : i % 4 == 2 ? Float.NEGATIVE_INFINITY : -0f;
+                    } else if (i % 7 == 0) {
+                        x[i] = 0f;
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        float[] dy = TestData.uniform(52, planes * p * q);
+        float[] expected = TestData.uniform(53, x.length);
+        CpuTiledPooling.backward(2, 2, true, 0.25f, h, w, p, q, x, dy, expected, 0, planes, false);
+        float[] actual = TestData.uniform(54, x.length);
+        CpuTiledPooling.backward(2, 2, true, 0.25f, h, w, p, q, x, dy, actual, 0, planes, true);
+        for (int i = 0; i < expected.length; i++) {
+            assertArrayEquals(new int[] {Float.floatToRawIntBits(expected[i])},
+                    new int[] {Float.floatToRawIntBits(actual[i])}, "input gradient " + i);
         }
     }
 }
