@@ -409,8 +409,7 @@ final class CpuConvolution {
      * onto the input pixel it was read from (taps in padding are dropped). Fixed loop order, so deterministic.
      */
     static void col2im(Dims d, float[] col, int colOffset, int ld, float[] dx, int dxOffset, int c0, int c1) {
-        if (d.fused && d.strideW == 1 && d.dilationW == 1 && d.padW == 0
-                && CpuFusedConvolution.rowFitsAVector(d.w)) {
+        if (narrowRows(d)) {
             col2imNarrowRows(d, col, colOffset, ld, dx, dxOffset, c0, c1);
             return;
         }
@@ -449,12 +448,21 @@ final class CpuConvolution {
     }
 
     /**
-     * {@link #col2im} for unpadded rows of at most one vector (stride and dilation 1 along the row): each channel is
-     * summed in a scratch plane whose rows are one vector apart, adding the S shifted runs of Q of each (r, s, p) as
-     * one vector each, then copied into dx. Rows of the scratch never overlap, so no vector load waits on a store that
-     * only partly covers it (in dx itself, rows 12 floats apart under 16-lane vectors, that stall made this slower
-     * than scalar adds). Each element gets its additions in the general loop's order (r, then s), from zero, so the
-     * bits are the same.
+     * Whether {@link #col2imNarrowRows} takes this geometry: stride and dilation 1 along the row, and every tap's run
+     * of a row (Q + S − 1 columns, padding included) inside one vector.
+     */
+    static boolean narrowRows(Dims d) {
+        return d.fused && d.strideW == 1 && d.dilationW == 1 && CpuFusedConvolution.rowFitsAVector(d.q + d.s - 1);
+    }
+
+    /**
+     * {@link #col2im} for rows that fit one vector with their padding ({@link #narrowRows}): each channel is summed in
+     * a scratch plane whose rows are one vector apart and hold input column w at lane w + padW, adding the S shifted
+     * runs of Q of each (r, s, p) as one vector each; lanes that fall into the padding collect what col2im discards,
+     * and only the input columns are copied into dx. Rows of the scratch never overlap, so no vector load waits on a
+     * store that only partly covers it (in dx itself, rows 12 floats apart under 16-lane vectors, that stall made
+     * this slower than scalar adds). Each element gets its additions in the general loop's order (r, then s), from
+     * zero, so the bits are the same.
      */
     private static void col2imNarrowRows(Dims d, float[] col, int colOffset, int ld, float[] dx, int dxOffset,
                                          int c0, int c1) {
@@ -488,7 +496,7 @@ final class CpuConvolution {
             }
             int dxChannel = dxOffset + c * d.hw;
             for (int ih = 0; ih < d.h; ih++) {
-                System.arraycopy(plane, ih * lanes, dx, dxChannel + ih * d.w, d.w);
+                System.arraycopy(plane, ih * lanes + d.padW, dx, dxChannel + ih * d.w, d.w);
             }
         }
     }
