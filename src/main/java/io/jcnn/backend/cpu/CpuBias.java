@@ -24,12 +24,23 @@ final class CpuBias {
 
     /**
      * dbias[c] = Σ over n and s of dy[n, c, s], accumulated in double in a fixed order and split over channels only,
-     * so the result does not depend on the thread count. Four interleaved accumulators (element i goes to i mod 4
-     * of its plane) break the chain of dependent additions, which otherwise bounds the pass by add latency.
+     * so the result does not depend on the thread count. Where the vector kernel runs and planes hold two vectors or
+     * more, each plane is summed by {@link CpuVectorBias} (the result then also depends on the vector width); otherwise
+     * four interleaved accumulators (element i goes to i mod 4 of its plane) break the chain of dependent additions,
+     * which otherwise bounds the pass by add latency.
      */
     static void gradient(CpuParallel parallel, int n, int c, int s, float[] dy, float[] dbias) {
+        boolean vector = CpuConvolution.fusedAvailable() && CpuVectorBias.applies(s);
         parallel.forRange(c, Math.max(1, MIN_CHUNK_ELEMENTS / Math.max(1, n * s)), (chunk, start, end) -> {
             for (int channel = start; channel < end; channel++) {
+                if (vector) {
+                    double sum = 0;
+                    for (int image = 0; image < n; image++) {
+                        sum += CpuVectorBias.planeSum(dy, (image * c + channel) * s, s);
+                    }
+                    dbias[channel] = (float) sum;
+                    continue;
+                }
                 double s0 = 0;
                 double s1 = 0;
                 double s2 = 0;
