@@ -4,7 +4,8 @@ import io.jcnn.backend.ConvGeometry;
 
 /**
  * How the CPU backend computes a convolution's forward pass, chosen once per shape when it is planned, from the
- * geometry alone (never from timing), so a run is reproducible. Backward always goes through the GEMM paths.
+ * geometry alone (never from timing), so a run is reproducible. The backward passes pick their own paths in
+ * {@link CpuConvolution}.
  */
 enum CpuConvForward {
     /** The im2col (or, with the vector kernel, fused-packing) GEMM of {@link CpuConvolution}: any geometry. */

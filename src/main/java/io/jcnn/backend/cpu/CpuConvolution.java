@@ -12,7 +12,8 @@ import java.util.Arrays;
  *
  * <p>Where the Vector API kernel runs, forward and backward-data go through {@link CpuFusedConvolution} instead, which
  * packs the column matrix straight into the kernel's panels (same bits, no im2col buffer); backward-filter then uses
- * {@link CpuVectorFilterGradient} for filters with few taps and the im2row code below otherwise, and the portable
+ * {@link CpuVectorFilterGradient} for filters with few taps, {@link CpuChannelVectorFilterGradient} for stride-1
+ * convolutions with enough output channels, and the im2row code below otherwise, and the portable
  * kernel uses the im2col code for all three.
  *
  * <p>Work splitting, decided from the batch size and thread count alone (so {@link #workspaceFloats} and the ops
