@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the emulated CUDA driver (libcuda.so.1) and cuBLAS (libcublas.so.12) into OUT_DIR with the machine's g++.
-# A JVM started with LD_LIBRARY_PATH=OUT_DIR runs jcnn's CUDA backend on them (see README.md).
+# A JVM started with LD_LIBRARY_PATH=OUT_DIR runs jcnn's CUDA backend on them (see native-kernels/README.md).
 # Without g++ it says so and exits 0, and the CUDA tests that need the emulator are skipped with that reason.
 set -euo pipefail
 out="${1:?usage: build.sh OUT_DIR}"

@@ -7,7 +7,10 @@ import io.jcnn.nn.Param;
 import io.jcnn.tensor.Shape;
 import io.jcnn.tensor.Tensor;
 
-/** y = max(0, x) + shift[c]: a ReLU with a learnable per-channel shift; the README's "adding a layer" example. */
+/**
+ * y = max(0, x) + shift[c]: a ReLU with a learnable per-channel shift; the "adding a layer" example of
+ * docs/library.md.
+ */
 public final class ShiftedReLU extends AbstractLayer {
     private Param shift;
 

@@ -227,7 +227,8 @@ public final class CpuBackend implements Backend {
 
         @Override
         public String algorithms() {
-            return "forward by " + forward.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ", " + backward;
+            String algorithm = forward.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return "forward by " + algorithm + ", " + backward;
         }
 
         @Override

@@ -6,18 +6,19 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Forward of stride-1 convolutions with output channels along the vector lanes, reading the input where it lies: a tile is {@value #PIXELS} output pixels × 2·LANES channels, and each step multiplies one filter tap's
- * weights for those channels (two vectors, from the filter transposed once per call into tap-major panels) by the
- * input value under that tap at each of the pixels (broadcast straight from the image, at the tap's fixed offset from
- * each pixel), into {@value #PIXELS}×2 vector accumulators. There is no column matrix to write and pack again.
+ * Forward of stride-1 convolutions with output channels along the vector lanes, reading the input where it lies: a tile
+ * is {@value #PIXELS} output pixels × 2·LANES channels, and each step multiplies one filter tap's weights for those
+ * channels (two vectors, from the filter transposed once per call into tap-major panels) by the input value under that
+ * tap at each of the pixels (broadcast straight from the image, at the tap's fixed offset from each pixel), into
+ * {@value #PIXELS}×2 vector accumulators. There is no column matrix to write and pack again.
  *
- * <p>On AlexNet-32's 8×8 layers (conv3 to conv5) this ran 1.3 to 1.6 times as fast as the Winograd path, whose
- * tiles such small images fill poorly; on 16×16 images and on LeNet conv2 Winograd stays ahead, so
- * {@link CpuConvForward} picks this path for small outputs only. Backward-data as the same correlation (dy framed,
- * taps flipped) measured no faster than the fused GEMM and is not used.
+ * <p>On AlexNet-32's 8×8 layers (conv3 to conv5) this ran 1.3 to 1.6 times as fast as the Winograd path, whose tiles
+ * such small images fill poorly; on 16×16 images and on LeNet conv2 Winograd stays ahead, so {@link CpuConvForward}
+ * picks this path for small outputs only. Backward-data as the same correlation (dy framed, taps flipped) measured no
+ * faster than the fused GEMM and is not used.
  *
- * <p>Every output element is one chain of fused multiply-adds over the taps in order (then the bias added): the bits
- * do not depend on the thread count, which splits the tiles. Only loaded where the vector kernel runs.
+ * <p>Every output element is one chain of fused multiply-adds over the taps in order (then the bias added): the bits do
+ * not depend on the thread count, which splits the tiles. Only loaded where the vector kernel runs.
  */
 final class CpuChannelVectorConvolution {
     private static final VectorSpecies<Float> SPECIES = CpuVectorWidth.SPECIES;
@@ -166,7 +167,8 @@ final class CpuChannelVectorConvolution {
                         int p = m / wo % ho;
                         int q = m % wo;
                         places[i] = srcOffset + n * c.inChannels() * hs * wsWidth + p * wsWidth + q;
-                        places[PIXELS + i] = t * PIXELS + i < pixels ? (n * c.outChannels() + k0) * ho * wo + p * wo + q : -1;
+                        places[PIXELS + i] = t * PIXELS + i < pixels
+                                ? (n * c.outChannels() + k0) * ho * wo + p * wo + q : -1;
                     }
                     multiply(src, places, ws, panel * taps * PANEL, offsets, taps, tile);
                     for (int i = 0; i < PIXELS; i++) {

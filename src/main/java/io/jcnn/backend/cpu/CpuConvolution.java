@@ -57,7 +57,8 @@ final class CpuConvolution {
     /** How backward-data and backward-filter run for this geometry, in words, for a plan's description. */
     static String backwardAlgorithms(ConvGeometry g, int threads) {
         boolean fused = fusedAvailable();
-        Dims d = new Dims(g, threads, true);
+        // Dims with fused = true loads the vector classes, which need the Vector API module: only where it runs.
+        Dims d = new Dims(g, threads, fused);
         String filter = !fused ? "im2col gemm"
                 : CpuVectorFilterGradient.applies(d) ? "direct vector loop"
                 : CpuChannelVectorFilterGradient.applies(d) ? "channel-vector loop" : "im2row gemm";

@@ -17,10 +17,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Forward (with and without bias) by {@link CpuChannelVectorConvolution} against the double-precision reference: AlexNet-32's padded 3×3 layers at small batches, channel counts that fill no whole
- * panel at either vector width, a pixel count that leaves the last tile part-empty, padding that differs between
- * height and width, a non-square kernel, and unpadded LeNet conv2. Also: the bits are the same for every thread count,
- * and the geometries it refuses or leaves to Winograd.
+ * Forward (with and without bias) by {@link CpuChannelVectorConvolution} against the double-precision reference:
+ * AlexNet-32's padded 3×3 layers at small batches, channel counts that fill no whole panel at either vector width, a
+ * pixel count that leaves the last tile part-empty, padding that differs between height and width, a non-square kernel,
+ * and unpadded LeNet conv2. Also: the bits are the same for every thread count, and the geometries it refuses or leaves
+ * to Winograd.
  */
 class CpuChannelVectorConvolutionTest {
     @BeforeAll

@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Backward-filter by {@link CpuChannelVectorFilterGradient} against the double-precision reference: LeNet conv2 and
  * AlexNet-32's padded 3×3 layers (smaller batches), output channels that fill no whole panel at either vector width
- * (50, 17), taps that fill no whole block (27, 9, 18), padding that differs between height and width, a non-square kernel,
- * a batch of one, and pixel counts that cross cache blocks in the middle of an image. Also: the path is really
+ * (50, 17), taps that fill no whole block (27, 9, 18), padding that differs between height and width, a non-square
+ * kernel, a batch of one, and pixel counts that cross cache blocks in the middle of an image. Also: the path is really
  * taken, and the bits are the same for every thread count and on a second run.
  */
 class CpuChannelVectorFilterGradientTest {
