@@ -35,6 +35,9 @@ final class CpuChannelVectorFilterGradient {
     /** Pixels per run of the transposition of dy: 64 × 2·LANES floats is 8 KiB at 512 bits. */
     private static final int TRANSPOSE_RUN = 64;
 
+    /** A tap block's offsets into x, per thread. */
+    private static final ThreadLocal<int[]> OFFSETS = ThreadLocal.withInitial(() -> new int[TAPS]);
+
     private CpuChannelVectorFilterGradient() {
     }
 
@@ -97,7 +100,7 @@ final class CpuChannelVectorFilterGradient {
         int inOffset = sourceOffset;
         int blocks = tapBlocks(d);
         parallel.forRange(blocks, 1, (chunk, start, end) -> {
-            int[] offsets = new int[TAPS];
+            int[] offsets = OFFSETS.get();
             int steps = d.n * d.pq;
             for (int j0 = 0; j0 < steps; j0 += BLOCK_STEPS) {
                 int count = Math.min(BLOCK_STEPS, steps - j0);

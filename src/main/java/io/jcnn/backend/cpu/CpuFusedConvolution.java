@@ -164,7 +164,14 @@ final class CpuFusedConvolution {
      * conv2) that C2 leaves scalar. Each element gets the same single addition, so the bits do not change.
      */
     static void addInto(float[] src, int from, float[] dst, int to, int length) {
-        addIntoVectors(src, from, dst, to, length);
+        int i = 0;
+        for (; i + LANES <= length; i += LANES) {
+            FloatVector.fromArray(SPECIES, dst, to + i).add(FloatVector.fromArray(SPECIES, src, from + i))
+                    .intoArray(dst, to + i);
+        }
+        for (; i < length; i++) {
+            dst[to + i] += src[from + i];
+        }
     }
 
     /** Whether {@link #addRowShifted} can take rows of {@code width} floats: the whole row fits one vector. */
@@ -185,17 +192,6 @@ final class CpuFusedConvolution {
                 .and(lane.compare(VectorOperators.LT, FloatVector.broadcast(SPECIES, shift + length)));
         FloatVector add = FloatVector.zero(SPECIES).blend(FloatVector.fromArray(SPECIES, src, from - shift), inside);
         FloatVector.fromArray(SPECIES, dst, to).add(add).intoArray(dst, to);
-    }
-
-    private static void addIntoVectors(float[] src, int from, float[] dst, int to, int length) {
-        int i = 0;
-        for (; i + LANES <= length; i += LANES) {
-            FloatVector.fromArray(SPECIES, dst, to + i).add(FloatVector.fromArray(SPECIES, src, from + i))
-                    .intoArray(dst, to + i);
-        }
-        for (; i < length; i++) {
-            dst[to + i] += src[from + i];
-        }
     }
 
     static void backwardData(CpuParallel parallel, Dims d, float[] dy, float[] w, float[] dx, float[] ws) {
