@@ -16,7 +16,7 @@ public final class ConvReference {
     }
 
     /** dx = Σ over every tap that read x of dy times the filter weight of that tap. */
-    static double[] backwardData(ConvGeometry g, double[] dy, double[] w) {
+    public static double[] backwardData(ConvGeometry g, double[] dy, double[] w) {
         double[] dx = new double[g.input().size()];
         visit(g, (xi, wi, yi) -> dx[xi] += dy[yi] * w[wi]);
         return dx;

@@ -70,13 +70,14 @@ public class ConvBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             Layers.Conv conv = batch > 0 ? Layers.conv(layer).withBatch(batch) : Layers.conv(layer);
-            if (pass.equals("forwardGemm") && !backend.equals("cpu")) {
-                throw new IllegalArgumentException("forwardGemm compares the CPU's convolution algorithms; use it "
+            boolean gemmOnly = pass.endsWith("Gemm");
+            if (gemmOnly && !backend.equals("cpu")) {
+                throw new IllegalArgumentException(pass + " compares the CPU's convolution algorithms; use it "
                         + "with -p backend=cpu");
             }
             device = BenchBackends.create(backend, vectorBits);
             // The CPU chooses its algorithm when planning; the property is read then and nowhere else.
-            if (pass.equals("forwardGemm")) {
+            if (gemmOnly) {
                 System.setProperty(CPU_CONV_PROPERTY, "gemm");
             }
             try {
@@ -103,7 +104,7 @@ public class ConvBenchmark {
                     device.conv2dForward(plan, x, w, y);
                     return y;
                 }
-                case "backwardData" -> {
+                case "backwardData", "backwardDataGemm" -> {
                     device.conv2dBackwardData(plan, dy, w, dx);
                     return dx;
                 }
@@ -112,7 +113,7 @@ public class ConvBenchmark {
                     return dw;
                 }
                 default -> throw new IllegalArgumentException("unknown pass '" + pass + "': expected forward, "
-                        + "forwardGemm, backwardData or backwardFilter");
+                        + "forwardGemm, backwardData, backwardDataGemm or backwardFilter");
             }
         }
 

@@ -208,20 +208,33 @@ public final class CpuBackend implements Backend {
         OpChecks.open(this, "planConv2d");
         ConvGeometry geometry = ConvGeometry.of("planConv2d", input, filter, spec);
         CpuConvForward forward = CpuConvForward.choose(geometry);
-        reserveWorkspace(Math.max(CpuConvolution.workspaceFloats(geometry, parallel.threads()),
-                forward.workspaceFloats(geometry, parallel.threads())));
-        return new CpuConvPlan(this, geometry, forward,
-                CpuConvolution.backwardAlgorithms(geometry, parallel.threads()));
+        CpuTransposedBackwardData transposed = CpuConvForward.specialisedAllowed() && CpuConvolution.fusedAvailable()
+                ? CpuTransposedBackwardData.plan(geometry) : null;
+        long floats = Math.max(CpuConvolution.workspaceFloats(geometry, parallel.threads()),
+                forward.workspaceFloats(geometry, parallel.threads()));
+        if (transposed != null) {
+            floats = Math.max(floats, transposed.workspaceFloats(parallel.threads()));
+        }
+        reserveWorkspace(floats);
+        return new CpuConvPlan(this, geometry, forward, transposed,
+                CpuConvolution.backwardAlgorithms(geometry, parallel.threads(),
+                        transposed == null ? null : transposed.describe()));
     }
 
-    /** The geometry and forward's algorithm; the workspace is shared and reserved at planning. */
+    /**
+     * The geometry, forward's algorithm and, where it applies, backward-data as the forward of the transpose (null
+     * otherwise); the workspace is shared and reserved at planning.
+     */
     private static final class CpuConvPlan extends ConvPlan {
         final CpuConvForward forward;
+        final CpuTransposedBackwardData transposed;
         final String backward;
 
-        CpuConvPlan(Backend backend, ConvGeometry geometry, CpuConvForward forward, String backward) {
+        CpuConvPlan(Backend backend, ConvGeometry geometry, CpuConvForward forward,
+                    CpuTransposedBackwardData transposed, String backward) {
             super(backend, geometry);
             this.forward = forward;
+            this.transposed = transposed;
             this.backward = backward;
         }
 
@@ -255,7 +268,12 @@ public final class CpuBackend implements Backend {
     @Override
     public void conv2dBackwardData(ConvPlan plan, Tensor dy, Tensor w, Tensor dx) {
         OpChecks.conv2dBackwardData(this, plan, dy, w, dx);
-        CpuConvolution.backwardData(parallel, plan.geometry(), data(dy), data(w), data(dx), workspace);
+        CpuTransposedBackwardData transposed = ((CpuConvPlan) plan).transposed;
+        if (transposed != null) {
+            transposed.backwardData(parallel, data(dy), data(w), data(dx), workspace);
+        } else {
+            CpuConvolution.backwardData(parallel, plan.geometry(), data(dy), data(w), data(dx), workspace);
+        }
     }
 
     @Override

@@ -54,15 +54,19 @@ final class CpuConvolution {
         return CpuGemm.selectedKernel() == CpuGemm.Kernel.VECTOR;
     }
 
-    /** How backward-data and backward-filter run for this geometry, in words, for a plan's description. */
-    static String backwardAlgorithms(ConvGeometry g, int threads) {
+    /**
+     * How backward-data and backward-filter run for this geometry, in words, for a plan's description;
+     * {@code dataOverride} names backward-data's algorithm where the plan took another one than ours, else null.
+     */
+    static String backwardAlgorithms(ConvGeometry g, int threads, String dataOverride) {
         boolean fused = fusedAvailable();
         // Dims with fused = true loads the vector classes, which need the Vector API module: only where it runs.
         Dims d = new Dims(g, threads, fused);
         String filter = !fused ? "im2col gemm"
                 : CpuVectorFilterGradient.applies(d) ? "direct vector loop"
                 : CpuChannelVectorFilterGradient.applies(d) ? "channel-vector loop" : "im2row gemm";
-        return "backward-data by " + (fused ? "fused gemm" : "im2col gemm") + ", backward-filter by " + filter;
+        String data = dataOverride != null ? dataOverride : fused ? "fused gemm" : "im2col gemm";
+        return "backward-data by " + data + ", backward-filter by " + filter;
     }
 
     // ---- forward ----
