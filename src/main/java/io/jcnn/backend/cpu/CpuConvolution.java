@@ -223,9 +223,11 @@ final class CpuConvolution {
     private static void backwardFilterDirect(CpuParallel parallel, Dims d, float[] x, float[] dy, float[] dw,
                                              float[] workspace) {
         int pairs = CpuVectorFilterGradient.channelPairs(d);
+        CpuVectorFilterGradient.Source source = CpuVectorFilterGradient.source(parallel, d, x, workspace,
+                d.packedFilterOffset);
         if (d.overImages) {
             int chunks = parallel.chunks(d.n, 1);
-            parallel.forRange(d.n, 1, (chunk, start, end) -> CpuVectorFilterGradient.compute(d, x, dy, start, end,
+            parallel.forRange(d.n, 1, (chunk, start, end) -> CpuVectorFilterGradient.compute(d, source, dy, start, end,
                     0, pairs, chunk == 0 ? dw : workspace,
                     chunk == 0 ? 0 : d.partialsOffset + (chunk - 1) * d.filterFloats));
             if (chunks > 1) {
@@ -233,7 +235,7 @@ final class CpuConvolution {
             }
         } else {
             parallel.forRange(pairs, 1, (chunk, start, end) ->
-                    CpuVectorFilterGradient.compute(d, x, dy, 0, d.n, start, end, dw, 0));
+                    CpuVectorFilterGradient.compute(d, source, dy, 0, d.n, start, end, dw, 0));
         }
     }
 
@@ -560,8 +562,11 @@ final class CpuConvolution {
             long unfused = chunks * (columns + staging) + partials;
             long channelVector = fused && CpuChannelVectorFilterGradient.applies(this)
                     ? CpuChannelVectorFilterGradient.workspaceFloats(this) : 0;
+            // The direct backward-filter's framed copy of x goes where forward keeps its packed filter.
+            long direct = fused && CpuVectorFilterGradient.applies(this)
+                    ? CpuVectorFilterGradient.framedFloats(this) : 0;
             workspaceFloats = Math.max(channelVector,
-                    unfused + (fused ? CpuFusedConvolution.packedFilterFloats(this) : 0));
+                    unfused + Math.max(direct, fused ? CpuFusedConvolution.packedFilterFloats(this) : 0));
             // The backend refuses to plan a workspace beyond 2^31-1 floats, so these fit once planning succeeded.
             columnFloats = (int) Math.min(Integer.MAX_VALUE, columns);
             chunkFloats = (int) Math.min(Integer.MAX_VALUE, columns + staging);

@@ -21,9 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Backward-filter by {@link CpuVectorFilterGradient} against the double-precision reference, on the shapes it takes:
  * LeNet conv1, batch 1 (split over output channels) and odd batches (split over images), an odd number of output
  * channels (the last one paired with itself), several input channels, groups, padding, stride and dilation along
- * the height, a 10-wide kernel, and rows that are not a whole number of vectors at either width (the last vector of
- * a row overlaps the one before). Also: the path is really taken, two runs give the same bits, and rows narrower than
- * one vector are left to the GEMM route.
+ * the height, a 10-wide kernel, 3-wide kernels on padded inputs (AlexNet-32 conv1), and rows that are not a whole
+ * number of vectors at either width (the last vector of a row overlaps the one before). Also: the path is really
+ * taken, two runs give the same bits, and rows narrower than one vector are left to the GEMM route.
  */
 class CpuVectorFilterGradientTest {
     @BeforeAll
@@ -44,7 +44,11 @@ class CpuVectorFilterGradientTest {
                         ConvSpec.defaults()),
                 Arguments.of("rows of 20: last vector overlaps at 256 and 512 bits", Shape.nchw(2, 3, 6, 24),
                         Shape.nchw(4, 3, 2, 5), ConvSpec.defaults()),
-                Arguments.of("10-wide kernel", Shape.nchw(2, 1, 6, 25), Shape.nchw(3, 1, 2, 10), ConvSpec.defaults()));
+                Arguments.of("10-wide kernel", Shape.nchw(2, 1, 6, 25), Shape.nchw(3, 1, 2, 10), ConvSpec.defaults()),
+                Arguments.of("alexnet32 conv1: 3x3, padded", Shape.nchw(3, 1, 32, 32), Shape.nchw(32, 1, 3, 3),
+                        ConvSpec.of(1, 1)),
+                Arguments.of("3-wide, 2 channels, pad 1 by 2, 5 filters", Shape.nchw(2, 2, 9, 20),
+                        Shape.nchw(5, 2, 3, 3), new ConvSpec(1, 1, 1, 2, 1, 1, 1)));
     }
 
     @Test
