@@ -227,6 +227,8 @@ public final class CpuBackend implements Backend {
      */
     private static final class CpuConvPlan extends ConvPlan {
         final CpuConvForward forward;
+        /** Forward's transformed filter between calls, where it has one. */
+        final CpuWinogradConvolution.FilterCache filterCache;
         final CpuTransposedBackwardData transposed;
         final String backward;
 
@@ -234,6 +236,7 @@ public final class CpuBackend implements Backend {
                     CpuTransposedBackwardData transposed, String backward) {
             super(backend, geometry);
             this.forward = forward;
+            this.filterCache = forward.newFilterCache();
             this.transposed = transposed;
             this.backward = backward;
         }
@@ -253,7 +256,8 @@ public final class CpuBackend implements Backend {
     @Override
     public void conv2dForward(ConvPlan plan, Tensor x, Tensor w, Tensor y) {
         OpChecks.conv2dForward(this, plan, x, w, y);
-        ((CpuConvPlan) plan).forward.forward(parallel, plan.geometry(), data(x), data(w), null, data(y), workspace);
+        CpuConvPlan p = (CpuConvPlan) plan;
+        p.forward.forward(parallel, plan.geometry(), data(x), data(w), null, data(y), workspace, p.filterCache);
     }
 
     /** Fused where the algorithm allows: the bias is added to each output as it is stored, in the same rounding. */
@@ -261,8 +265,9 @@ public final class CpuBackend implements Backend {
     public void conv2dForwardBias(ConvPlan plan, Tensor x, Tensor w, Tensor bias, Tensor y) {
         OpChecks.conv2dForward(this, plan, x, w, y);
         OpChecks.biasAdd(this, y, bias);
-        ((CpuConvPlan) plan).forward.forward(parallel, plan.geometry(), data(x), data(w), data(bias), data(y),
-                workspace);
+        CpuConvPlan p = (CpuConvPlan) plan;
+        p.forward.forward(parallel, plan.geometry(), data(x), data(w), data(bias), data(y), workspace,
+                p.filterCache);
     }
 
     @Override

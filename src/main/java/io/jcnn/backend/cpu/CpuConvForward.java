@@ -59,9 +59,20 @@ enum CpuConvForward {
         };
     }
 
+    /** A plan's cache of the transformed filter where this algorithm has one (Winograd's), else null. */
+    CpuWinogradConvolution.FilterCache newFilterCache() {
+        return this == WINOGRAD ? new CpuWinogradConvolution.FilterCache() : null;
+    }
+
     /** y = x ⋆ w, plus bias[k] on output channel k where bias is not null (the sum rounded, then the add). */
     void forward(CpuParallel parallel, ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
                  float[] workspace) {
+        forward(parallel, g, x, w, bias, y, workspace, null);
+    }
+
+    /** As above, with the plan's {@link #newFilterCache()} (or null). */
+    void forward(CpuParallel parallel, ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+                 float[] workspace, CpuWinogradConvolution.FilterCache cache) {
         switch (this) {
             case GEMM -> {
                 CpuConvolution.forward(parallel, g, x, w, y, workspace);
@@ -69,7 +80,7 @@ enum CpuConvForward {
                     CpuBias.add(parallel, g.batch(), g.outChannels(), g.outHeight() * g.outWidth(), y, bias);
                 }
             }
-            case WINOGRAD -> CpuWinogradConvolution.forward(parallel, g, x, w, bias, y, workspace);
+            case WINOGRAD -> CpuWinogradConvolution.forward(parallel, g, x, w, bias, y, workspace, cache);
             case DIRECT -> CpuDirectConvolution.forward(parallel, g, x, w, bias, y, workspace);
             case CHANNEL_VECTOR -> CpuChannelVectorConvolution.forward(parallel, g, x, w, bias, y, workspace);
         }

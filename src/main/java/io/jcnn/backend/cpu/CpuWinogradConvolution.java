@@ -190,35 +190,76 @@ final class CpuWinogradConvolution {
             floats = total;
         }
 
-        /** Where U_ξ of group grp starts: strip s of MR filters holds step (channel) i's MR values at +(s·cg + i)·MR. */
+        /**
+         * Where U_ξ of group grp starts, from the start of U: strip s of MR filters holds step (channel) i's MR
+         * values at +(s·cg + i)·MR.
+         */
         int u(int grp, int xi) {
-            return uOffset + (grp * XI + xi) * kPad * cg;
+            return (grp * XI + xi) * kPad * cg;
+        }
+
+        long uFloats() {
+            return (long) groups * XI * kPad * cg;
         }
     }
 
     // ---- forward ----
 
+    /**
+     * A plan's transformed filter U and the weights it was made from, so that calls with unchanged weights (inference,
+     * or evaluation between training steps) skip the transform: comparing the weights costs a few microseconds, the
+     * transform a sixth of LeNet conv2's forward. U is the same either way, so the bits are too.
+     */
+    static final class FilterCache {
+        private float[] weights;
+        private float[] u;
+    }
+
     /** y = x ⋆ w (+ bias per output channel when bias is not null, added to the finished sum). */
     static void forward(CpuParallel parallel, ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
                         float[] ws) {
+        forward(parallel, g, x, w, bias, y, ws, null);
+    }
+
+    /** As above, with U kept in {@code cache} between calls (null: U in the workspace, made every call). */
+    static void forward(CpuParallel parallel, ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
+                        float[] ws, FilterCache cache) {
         Variant v = variant(g);
         Layout l = new Layout(g, v, parallel.threads());
-        transformFilter(parallel, l, v, w, ws);
+        float[] u = ws;
+        int uAt = l.uOffset;
+        if (cache == null) {
+            transformFilter(parallel, l, v, w, ws, uAt);
+        } else {
+            int n = g.filter().size();
+            if (cache.weights == null || !Arrays.equals(cache.weights, 0, n, w, 0, n)) {
+                if (cache.weights == null) {
+                    cache.weights = new float[n];
+                    cache.u = new float[(int) l.uFloats()];
+                }
+                transformFilter(parallel, l, v, w, cache.u, 0);
+                System.arraycopy(w, 0, cache.weights, 0, n);
+            }
+            u = cache.u;
+            uAt = 0;
+        }
+        float[] uData = u;
+        int uBase = uAt;
         parallel.forRange(l.panels, 1, (chunk, start, end) -> {
-            Panel panel = new Panel(l, v, ws, chunk * l.chunkFloats);
+            Panel panel = new Panel(l, v, ws, chunk * l.chunkFloats, uData, uBase);
             for (int i = start; i < end; i++) {
                 panel.compute(x, bias, y, i * NR);
             }
         });
     }
 
-    /** U = G·w·Gᵀ for every (filter, channel) into the packed A layout; rows past kg stay zero. */
-    private static void transformFilter(CpuParallel parallel, Layout l, Variant v, float[] w, float[] ws) {
+    /** U = G·w·Gᵀ for every (filter, channel) into the packed A layout at {@code ws[base]}; rows past kg are zero. */
+    private static void transformFilter(CpuParallel parallel, Layout l, Variant v, float[] w, float[] ws, int base) {
         if (l.kg % MR != 0) {
             int strip = l.kg / MR * MR;
             for (int grp = 0; grp < l.groups; grp++) {
                 for (int xi = 0; xi < XI; xi++) {
-                    int at = l.u(grp, xi) + strip * l.cg;
+                    int at = base + l.u(grp, xi) + strip * l.cg;
                     Arrays.fill(ws, at, at + l.cg * MR, 0f);
                 }
             }
@@ -237,7 +278,7 @@ final class CpuWinogradConvolution {
             for (int kk = start; kk < end; kk++) {
                 int grp = kk / l.kg;
                 int row = kk - grp * l.kg;
-                int first = l.u(grp, 0) + (row / MR) * l.cg * MR + row % MR;
+                int first = base + l.u(grp, 0) + (row / MR) * l.cg * MR + row % MR;
                 for (int ch = 0; ch < l.cg; ch++) {
                     int filter = (kk * l.cg + ch) * r * r;
                     for (int b = 0; b < r; b++) {
@@ -274,6 +315,9 @@ final class CpuWinogradConvolution {
         private final Layout l;
         private final Variant v;
         private final float[] ws;
+        /** The packed U and where it starts: in the workspace, or a plan's {@link FilterCache}. */
+        private final float[] u;
+        private final int uBase;
         private final int vAt;
         private final int mAt;
         private final int patchAt;
@@ -288,10 +332,12 @@ final class CpuWinogradConvolution {
         private final int[] outRows = new int[NR];
         private final int[] outCols = new int[NR];
 
-        Panel(Layout l, Variant v, float[] ws, int at) {
+        Panel(Layout l, Variant v, float[] ws, int at, float[] u, int uBase) {
             this.l = l;
             this.v = v;
             this.ws = ws;
+            this.u = u;
+            this.uBase = uBase;
             vAt = at;
             mAt = vAt + l.vFloats;
             patchAt = mAt + l.mFloats;
@@ -368,12 +414,12 @@ final class CpuWinogradConvolution {
         /** M_ξ = U_ξ · V_ξ for the filters of group grp, every ξ, strip by strip. */
         private void multiply(int grp) {
             for (int xi = 0; xi < XI; xi++) {
-                int u = l.u(grp, xi);
+                int uAt = uBase + l.u(grp, xi);
                 int b = vAt + (xi * l.c + grp * l.cg) * NR;
                 for (int strip = 0; strip < l.kg; strip += MR) {
                     int at = mAt + (xi * l.kPad + strip) * NR;
                     CpuGemmVectorKernel.applyBeta(ws, at, NR, 0f);
-                    CpuGemmVectorKernel.kernel(l.cg, ws, u + strip * l.cg, ws, b, ws, at, NR);
+                    CpuGemmVectorKernel.kernel(l.cg, u, uAt + strip * l.cg, ws, b, ws, at, NR);
                 }
             }
         }

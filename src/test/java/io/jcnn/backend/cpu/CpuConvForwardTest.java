@@ -190,4 +190,31 @@ class CpuConvForwardTest {
             }
         }
     }
+
+    @Test
+    void winogradsFilterCacheFollowsTheWeightsWithTheSameBits() {
+        // LeNet conv2 at batch 8: 32 tiles, a panel at either width.
+        ConvGeometry g = ConvGeometry.of("test", Shape.nchw(8, 20, 12, 12), Shape.nchw(50, 20, 5, 5),
+                ConvSpec.defaults());
+        assertEquals(CpuConvForward.WINOGRAD, CpuConvForward.choose(g));
+        float[] x = TestData.uniform(31, g.input().size());
+        float[] w = TestData.uniform(32, g.filter().size());
+        float[] ws = new float[(int) CpuConvForward.WINOGRAD.workspaceFloats(g, 2)];
+        CpuWinogradConvolution.FilterCache cache = CpuConvForward.WINOGRAD.newFilterCache();
+        for (int call = 0; call < 5; call++) {
+            if (call == 2) {
+                w[7] += 0.5f; // changed in place: the cache must notice
+            } else if (call == 3) {
+                w = w.clone(); // another array, same weights: reused
+            } else if (call == 4) {
+                w[w.length - 1] = -w[w.length - 1]; // the last weight only
+            }
+            float[] uncached = new float[g.output().size()];
+            CpuConvForward.WINOGRAD.forward(TWO, g, x, w, null, uncached, ws);
+            float[] cached = new float[g.output().size()];
+            Arrays.fill(ws, Float.NaN); // so that U must come from the cache, not from the call before
+            CpuConvForward.WINOGRAD.forward(TWO, g, x, w, null, cached, ws, cache);
+            assertArrayEquals(uncached, cached, "call " + call);
+        }
+    }
 }

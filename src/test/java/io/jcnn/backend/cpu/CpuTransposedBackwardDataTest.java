@@ -84,5 +84,7 @@ class CpuTransposedBackwardDataTest {
                 Shape.nchw(64, 32, 3, 3), ConvSpec.of(1, 1).withGroups(2))), "groups 2");
         assertNull(CpuTransposedBackwardData.plan(ConvGeometry.of("t", Shape.nchw(2, 16, 8, 8),
                 Shape.nchw(16, 16, 3, 3), ConvSpec.of(1, 1))), "16 input channels: no specialised forward applies");
+        assertNull(CpuTransposedBackwardData.plan(ConvGeometry.of("t", Shape.nchw(128, 1, 32, 32),
+                Shape.nchw(32, 1, 3, 3), ConvSpec.of(1, 1))), "one input channel: Winograd on the transpose would be slow");
     }
 }
