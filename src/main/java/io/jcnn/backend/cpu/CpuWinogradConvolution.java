@@ -281,22 +281,26 @@ final class CpuWinogradConvolution {
                 int first = base + l.u(grp, 0) + (row / MR) * l.cg * MR + row % MR;
                 for (int ch = 0; ch < l.cg; ch++) {
                     int filter = (kk * l.cg + ch) * r * r;
+                    // Each sum runs over a (then b) in order from 0, as a chain of fused multiply-adds; the loops
+                    // advance the eight sums over i together, so they are eight independent chains the JIT can
+                    // vectorise, not one chain of dependent multiply-adds at a time (which took 0.5 ms per LeNet
+                    // conv2 forward, a third of the call).
+                    Arrays.fill(half, 0f);
                     for (int b = 0; b < r; b++) {
-                        for (int i = 0; i < ALPHA; i++) {
-                            float sum = 0f;
-                            for (int a = 0; a < r; a++) {
-                                sum = Math.fma(gColumns[a * ALPHA + i], w[filter + a * r + b], sum);
+                        for (int a = 0; a < r; a++) {
+                            float wab = w[filter + a * r + b];
+                            for (int i = 0; i < ALPHA; i++) {
+                                half[b * ALPHA + i] = Math.fma(gColumns[a * ALPHA + i], wab, half[b * ALPHA + i]);
                             }
-                            half[b * ALPHA + i] = sum;
                         }
                     }
+                    Arrays.fill(u, 0f);
                     for (int j = 0; j < ALPHA; j++) {
-                        for (int i = 0; i < ALPHA; i++) {
-                            float sum = 0f;
-                            for (int b = 0; b < r; b++) {
-                                sum = Math.fma(half[b * ALPHA + i], gRows[j * r + b], sum);
+                        for (int b = 0; b < r; b++) {
+                            float gjb = gRows[j * r + b];
+                            for (int i = 0; i < ALPHA; i++) {
+                                u[j * ALPHA + i] = Math.fma(half[b * ALPHA + i], gjb, u[j * ALPHA + i]);
                             }
-                            u[j * ALPHA + i] = sum;
                         }
                     }
                     int at = first + ch * MR;
