@@ -158,28 +158,11 @@ final class CpuChannelVectorFilterGradient {
     /** dy of images [start, end) into pixel-major panels: panel i, pixel j holds channels i·PANEL … at j·PANEL. */
     private static void transpose(Dims d, float[] dy, float[] ws, int offset, int start, int end) {
         int steps = d.n * d.pq;
-        // Lane i of a gather reads channel i's plane: a stride of P·Q floats.
-        int[] planes = new int[LANES];
-        for (int lane = 0; lane < LANES; lane++) {
-            planes[lane] = lane * d.pq;
-        }
         for (int panel = 0; panel < panels(d); panel++) {
             int k0 = panel * PANEL;
             int width = Math.min(PANEL, d.k - k0);
             for (int n = start; n < end; n++) {
                 int base = offset + (panel * steps + n * d.pq) * PANEL;
-                if (width == PANEL) {
-                    // A full panel: one pixel's 2·LANES channels by two gathers, stored whole (a scalar loop over
-                    // the same strided reads and writes took as long as the product itself on AlexNet-32 conv1).
-                    int from = n * d.kpq + k0 * d.pq;
-                    int fromHigh = from + LANES * d.pq;
-                    for (int j = 0; j < d.pq; j++) {
-                        FloatVector.fromArray(SPECIES, dy, from + j, planes, 0).intoArray(ws, base + j * PANEL);
-                        FloatVector.fromArray(SPECIES, dy, fromHigh + j, planes, 0)
-                                .intoArray(ws, base + j * PANEL + LANES);
-                    }
-                    continue;
-                }
                 // Pixels in runs that keep the written lines in L1, each channel's row read in order: reading down
                 // a column of dy instead (a stride of P·Q floats) cost more than the whole product where P·Q = 1024.
                 for (int j0 = 0; j0 < d.pq; j0 += TRANSPOSE_RUN) {

@@ -50,8 +50,6 @@ final class CpuGemmVectorKernel {
         final float[] a = new float[MC * (KC + 1)];
         final float[] b = new float[(KC + 1) * NC];
         final float[] tile = new float[MR * NR];
-        /** Lane i's offset for gathering LANES columns of a transposed B: i·colStride. */
-        final int[] columns = new int[LANES];
     }
 
     /** Why this kernel should not be used on this CPU, or null when it should. */
@@ -165,31 +163,10 @@ final class CpuGemmVectorKernel {
                     FloatVector.fromArray(SPECIES, src, row + jr + LANES).intoArray(dst, to + LANES);
                 }
             }
-            int gathered = 0;
-            if (colStride != 1 && rowStride == 1) {
-                // B transposed (a dense layer's weights): whole panels by gathers, one step of LANES columns each,
-                // reading along the rows of the stored matrix; element by element, the strided stores into the
-                // panel cost more than a LeNet fc1 forward's products.
-                gathered = nc / NR * NR;
-                int[] columns = SCRATCH.get().columns;
-                for (int lane = 0; lane < LANES; lane++) {
-                    columns[lane] = lane * colStride;
-                }
-                for (int jr = 0; jr < gathered; jr += NR) {
-                    int panel = jr * depth;
-                    int from = base + jr * colStride;
-                    int fromHigh = from + LANES * colStride;
-                    for (int p = 0; p < kc; p++) {
-                        FloatVector.fromArray(SPECIES, src, from + p, columns, 0).intoArray(dst, panel + p * NR);
-                        FloatVector.fromArray(SPECIES, src, fromHigh + p, columns, 0)
-                                .intoArray(dst, panel + p * NR + LANES);
-                    }
-                }
-            }
-            for (int jr = 0; jr < Math.max(whole, gathered) && depth > kc; jr += NR) {
+            for (int jr = 0; jr < whole && depth > kc; jr += NR) {
                 Arrays.fill(dst, jr * depth + kc * NR, (jr + NR) * depth, 0f);
             }
-            for (int jr = Math.max(whole, gathered); jr < nc; jr += NR) {
+            for (int jr = whole; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
                 int panel = jr * depth;
                 int from = base + jr * colStride;

@@ -39,6 +39,54 @@ class CpuVectorWidthTest {
         assertEquals(List.of(), offenders, "vector kernels must use CpuVectorWidth.SPECIES, not a species of their own");
     }
 
+    /**
+     * Gathers, scatters and masked loads and stores take other vector classes (an int index vector, a mask) into the
+     * Vector API's shared methods. Gathers that packed a transposed matrix, faster in a benchmark of their own, left
+     * LeNet's whole inference step a quarter slower in one of two JVM runs (none without them); so kernels load and
+     * store whole vectors at an offset only: {@code fromArray(SPECIES, array, offset)}, {@code intoArray(array,
+     * offset)}.
+     */
+    @Test
+    void kernelsLoadAndStoreWholeVectorsOnly() throws IOException {
+        List<Path> sources;
+        try (Stream<Path> files = Files.list(CPU_SOURCES)) {
+            sources = files.filter(p -> p.toString().endsWith(".java")).sorted().collect(Collectors.toList());
+        }
+        List<String> offenders = new java.util.ArrayList<>();
+        for (Path p : sources) {
+            String text = read(p);
+            for (String call : List.of("fromArray(", "intoArray(")) {
+                int expected = call.equals("fromArray(") ? 3 : 2;
+                for (int at = text.indexOf(call); at >= 0; at = text.indexOf(call, at + 1)) {
+                    int arguments = arguments(text, at + call.length());
+                    if (arguments != expected) {
+                        offenders.add(p.getFileName() + ": " + call + " with " + arguments + " arguments");
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), offenders, "whole-vector loads and stores only (no gathers, scatters or masks)");
+    }
+
+    /** The number of top-level arguments of the call whose argument list starts at {@code from}. */
+    private static int arguments(String text, int from) {
+        int depth = 0;
+        int commas = 0;
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '(' || c == '[') {
+                depth++;
+            } else if ((c == ')' || c == ']') && depth > 0) {
+                depth--;
+            } else if (c == ')') {
+                return commas + 1;
+            } else if (c == ',' && depth == 0) {
+                commas++;
+            }
+        }
+        return -1;
+    }
+
     @Test
     void autoTakesThePreferredWidth() {
         assertNull(CpuVectorWidth.problem(null, 512));
