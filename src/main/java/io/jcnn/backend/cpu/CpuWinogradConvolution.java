@@ -207,8 +207,9 @@ final class CpuWinogradConvolution {
 
     /**
      * A plan's transformed filter U and the weights it was made from, so that calls with unchanged weights (inference,
-     * or evaluation between training steps) skip the transform: comparing the weights costs a few microseconds, the
-     * transform a sixth of LeNet conv2's forward. U is the same either way, so the bits are too.
+     * or evaluation between training steps) skip the transform: comparing the weights costs a few microseconds, while
+     * LeNet conv2's forward at batch 64 took 0.36 ms with U kept and 0.76 ms inside a training step, where the weights
+     * change every call. U is the same either way, so the bits are too.
      */
     static final class FilterCache {
         private float[] weights;
@@ -283,8 +284,8 @@ final class CpuWinogradConvolution {
                     int filter = (kk * l.cg + ch) * r * r;
                     // Each sum runs over a (then b) in order from 0, as a chain of fused multiply-adds; the loops
                     // advance the eight sums over i together, so they are eight independent chains the JIT can
-                    // vectorise, not one chain of dependent multiply-adds at a time (which took 0.5 ms per LeNet
-                    // conv2 forward, a third of the call).
+                    // vectorise, not one chain of dependent multiply-adds at a time (LeNet conv2's forward inside a
+                    // training step: 0.86 ms with one chain at a time, 0.76 with eight).
                     Arrays.fill(half, 0f);
                     for (int b = 0; b < r; b++) {
                         for (int a = 0; a < r; a++) {
