@@ -41,10 +41,10 @@ class CpuVectorWidthTest {
 
     /**
      * Gathers, scatters and masked loads and stores take other vector classes (an int index vector, a mask) into the
-     * Vector API's shared methods. Gathers that packed a transposed matrix, faster in a benchmark of their own, left
-     * LeNet's whole inference step a quarter slower in one of two JVM runs (none without them); so kernels load and
-     * store whole vectors at an offset only: {@code fromArray(SPECIES, array, offset)}, {@code intoArray(array,
-     * offset)}.
+     * Vector API's shared methods, which on JDK 17 is what makes kernels fall back to Java code. Gathers that packed a
+     * transposed matrix, faster in a benchmark of their own, came with a LeNet inference step a quarter slower in one
+     * JVM run of two, and saved only 2-7% of a training step; as a precaution kernels load and store whole vectors at
+     * an offset only: {@code fromArray(SPECIES, array, offset)}, {@code intoArray(array, offset)}.
      */
     @Test
     void kernelsLoadAndStoreWholeVectorsOnly() throws IOException {
