@@ -208,8 +208,8 @@ public final class CpuBackend implements Backend {
         OpChecks.open(this, "planConv2d");
         ConvGeometry geometry = ConvGeometry.of("planConv2d", input, filter, spec);
         CpuConvForward forward = CpuConvForward.choose(geometry);
-        CpuTransposedBackwardData transposed = CpuConvForward.specialisedAllowed() && CpuConvolution.fusedAvailable()
-                ? CpuTransposedBackwardData.plan(geometry) : null;
+        // Null where the transpose would take the GEMM route (no Vector API, -Djcnn.cpu.conv=gemm, other geometries).
+        CpuTransposedBackwardData transposed = CpuTransposedBackwardData.plan(geometry);
         long floats = Math.max(CpuConvolution.workspaceFloats(geometry, parallel.threads()),
                 forward.workspaceFloats(geometry, parallel.threads()));
         if (transposed != null) {
@@ -243,8 +243,7 @@ public final class CpuBackend implements Backend {
 
         @Override
         public String algorithms() {
-            String algorithm = forward.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-            return "forward by " + algorithm + ", " + backward;
+            return "forward by " + forward.label() + ", " + backward;
         }
 
         @Override

@@ -59,6 +59,11 @@ enum CpuConvForward {
         };
     }
 
+    /** The algorithm's name in plan descriptions: {@code winograd}, {@code channel-vector}, ... */
+    String label() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
     /** A plan's cache of the transformed filter where this algorithm has one (Winograd's), else null. */
     CpuWinogradConvolution.FilterCache newFilterCache() {
         return this == WINOGRAD ? new CpuWinogradConvolution.FilterCache() : null;

@@ -74,7 +74,7 @@ final class CpuTransposedBackwardData {
 
     /** The algorithm in words, for a plan's description. */
     String describe() {
-        return algorithm.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " on the transpose";
+        return algorithm.label() + " on the transpose";
     }
 
     /** dx = the gradient of g's input for output gradient dy and filter w; dx is overwritten. */

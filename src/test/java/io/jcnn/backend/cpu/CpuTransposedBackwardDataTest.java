@@ -49,7 +49,7 @@ class CpuTransposedBackwardDataTest {
         ConvGeometry g = ConvGeometry.of("test", input, filter, spec);
         CpuTransposedBackwardData transposed = CpuTransposedBackwardData.plan(g);
         assertNotNull(transposed, name + ": not taken");
-        assertEquals(expected.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " on the transpose",
+        assertEquals(expected.label() + " on the transpose",
                 transposed.describe(), name);
         float[] dy = TestData.uniform(51, g.output().size());
         float[] w = TestData.uniform(52, filter.size());
