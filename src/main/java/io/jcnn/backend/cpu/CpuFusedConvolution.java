@@ -174,24 +174,62 @@ final class CpuFusedConvolution {
         }
     }
 
-    /** Whether {@link #addRowShifted} can take rows of {@code width} floats: the whole row fits one vector. */
+    /** Whether {@link #narrowRowSum} can take rows of {@code width} floats: the whole row fits one vector. */
     static boolean rowFitsAVector(int width) {
         return width <= LANES;
     }
 
     /**
-     * dst[to + shift + i] += src[from + i] for i &lt; length, as one vector add over dst[to, to + LANES): lanes outside
-     * [shift, shift + length) add +0, which changes no value that col2im's zero-filled, rounded-to-nearest sums can
-     * hold (they are never −0). For col2im on rows narrower than a vector (LeNet conv2: runs of 8 in rows of 12 at 16
-     * lanes), where {@link #addInto} would add every element alone. The caller keeps src[from − shift, from − shift +
-     * LANES) inside the array and dst[to, to + LANES) inside its own scratch.
+     * The taps that reach input row {@code ih} in col2im, for {@link #narrowRowSum}: per tap, in order (r, then s), the
+     * offset of its run of Q columns in a channel's rows of col, less s, and s·LANES; returns the number of ints
+     * written to {@code runs} (at most 2·R·S).
      */
-    static void addRowShifted(float[] src, int from, int shift, int length, float[] dst, int to) {
-        FloatVector lane = FloatVector.fromArray(SPECIES, IOTA, 0);
-        VectorMask<Float> inside = lane.compare(VectorOperators.GE, FloatVector.broadcast(SPECIES, shift))
-                .and(lane.compare(VectorOperators.LT, FloatVector.broadcast(SPECIES, shift + length)));
-        FloatVector add = FloatVector.zero(SPECIES).blend(FloatVector.fromArray(SPECIES, src, from - shift), inside);
-        FloatVector.fromArray(SPECIES, dst, to).add(add).intoArray(dst, to);
+    static int narrowRowTaps(Dims d, int ld, int ih, int[] runs) {
+        int count = 0;
+        for (int r = 0; r < d.r; r++) {
+            int shifted = ih + d.padH - r * d.dilationH;
+            int p = shifted / d.strideH;
+            if (shifted < 0 || p * d.strideH != shifted || p >= d.p) {
+                continue;
+            }
+            for (int s = 0; s < d.s; s++) {
+                runs[count++] = (r * d.s + s) * ld + p * d.q - s;
+                runs[count++] = s * LANES;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * {@code windows[s·LANES, (s + 1)·LANES)}: 1 in lanes [s, s + Q), 0 elsewhere, for s &lt; S: which lanes of a
+     * vector loaded s floats before a run of Q belong to the run.
+     */
+    static void narrowRowWindows(Dims d, float[] windows) {
+        for (int s = 0; s < d.s; s++) {
+            for (int lane = 0; lane < LANES; lane++) {
+                windows[s * LANES + lane] = lane >= s && lane < s + d.q ? 1f : 0f;
+            }
+        }
+    }
+
+    /**
+     * One input row of one channel of col2im for rows that fit a vector with their padding: the sum of the runs that
+     * {@link #narrowRowTaps} listed, each shifted to lane s, in one vector register, written once to
+     * {@code out[outOffset, outOffset + LANES)} (lane w + padW holds input column w). Per element that is col2im's own
+     * order of additions from zero, so the bits are the same; lanes outside a run add +0. The caller keeps
+     * col[channelRows − S, channelRows + R·S·ld + LANES) inside the array.
+     */
+    static void narrowRowSum(float[] col, int channelRows, int[] runs, int count, float[] windows, float[] out,
+                             int outOffset) {
+        FloatVector sum = FloatVector.zero(SPECIES);
+        // A flat loop over a list made beforehand: a branch inside it makes C2 box the accumulator.
+        for (int i = 0; i < count; i += 2) {
+            VectorMask<Float> inside = FloatVector.fromArray(SPECIES, windows, runs[i + 1])
+                    .compare(VectorOperators.NE, 0f);
+            sum = sum.add(FloatVector.zero(SPECIES).blend(FloatVector.fromArray(SPECIES, col, channelRows + runs[i]),
+                    inside));
+        }
+        sum.intoArray(out, outOffset);
     }
 
     static void backwardData(CpuParallel parallel, Dims d, float[] dy, float[] w, float[] dx, float[] ws) {

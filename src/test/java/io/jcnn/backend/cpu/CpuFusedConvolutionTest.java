@@ -40,6 +40,8 @@ class CpuFusedConvolutionTest {
                         ConvSpec.of(1, 2)),
                 Arguments.of("groups 3, dilation 2, rectangular", Shape.nchw(4, 6, 11, 14), Shape.nchw(9, 2, 2, 5),
                         new ConvSpec(1, 2, 1, 2, 2, 2, 3)),
+                Arguments.of("rows of 4, a vector spans several", Shape.nchw(3, 4, 6, 4), Shape.nchw(5, 4, 3, 3),
+                        ConvSpec.defaults()),
                 Arguments.of("kernel larger than input, padded", Shape.nchw(2, 2, 4, 5), Shape.nchw(3, 2, 6, 7),
                         ConvSpec.of(1, 1)));
     }
