@@ -25,7 +25,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>Work: each pass does the same multiply-adds, {@link ConvGeometry#forwardFlops()} per call, counted in
  * {@link Work#gflop}, so the {@code gflop} secondary result is GFLOP/s. {@code forwardGemm} (CPU only; ask for it with
  * {@code -p pass=forward,forwardGemm}) forces the CPU's GEMM path for the same shape, to compare it with the algorithm
- * the backend chooses (Winograd, a direct loop), which setup prints with the plan. Planning and allocation happen in
+ * the backend chooses (Winograd, a direct loop), which setup prints with the plan. {@code forwardTraining} alternates
+ * between two filters that differ in one element, as a training step's changing weights do, so an algorithm that keeps
+ * a transformed filter between calls with the same weights (Winograd) pays its transform every call. Planning and allocation happen in
  * the trial setup; tensors, plan and backend are closed in tear-down.
  */
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
@@ -62,6 +64,9 @@ public class ConvBenchmark {
         double gflop;
         Tensor x;
         Tensor w;
+        /** w with one element changed, for forwardTraining's alternation. */
+        Tensor wNext;
+        boolean alternate;
         Tensor y;
         Tensor dy;
         Tensor dx;
@@ -89,6 +94,9 @@ public class ConvBenchmark {
             Shape output = plan.geometry().output();
             x = device.tensor(conv.input(), Layers.random(1, conv.input().size()));
             w = device.tensor(conv.filter(), Layers.random(2, conv.filter().size()));
+            float[] next = Layers.random(2, conv.filter().size());
+            next[next.length - 1] += 1e-3f;
+            wNext = device.tensor(conv.filter(), next);
             dy = device.tensor(output, Layers.random(3, output.size()));
             y = device.allocate(output);
             dx = device.allocate(conv.input());
@@ -104,6 +112,13 @@ public class ConvBenchmark {
                     device.conv2dForward(plan, x, w, y);
                     return y;
                 }
+                case "forwardTraining" -> {
+                    // As in a training step, the weights differ from the last call's: algorithms that keep a
+                    // transformed filter (Winograd) redo the transform every call.
+                    alternate = !alternate;
+                    device.conv2dForward(plan, x, alternate ? wNext : w, y);
+                    return y;
+                }
                 case "backwardData", "backwardDataGemm" -> {
                     device.conv2dBackwardData(plan, dy, w, dx);
                     return dx;
@@ -113,13 +128,13 @@ public class ConvBenchmark {
                     return dw;
                 }
                 default -> throw new IllegalArgumentException("unknown pass '" + pass + "': expected forward, "
-                        + "forwardGemm, backwardData, backwardDataGemm or backwardFilter");
+                        + "forwardGemm, forwardTraining, backwardData, backwardDataGemm or backwardFilter");
             }
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            for (Tensor t : new Tensor[] {x, w, y, dy, dx, dw}) {
+            for (Tensor t : new Tensor[] {x, w, wNext, y, dy, dx, dw}) {
                 if (t != null) {
                     t.close();
                 }
