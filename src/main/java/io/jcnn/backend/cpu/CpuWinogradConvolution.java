@@ -349,6 +349,11 @@ final class CpuWinogradConvolution {
         private final int[] image = new int[NR];
         private final int[] row0 = new int[NR];
         private final int[] col0 = new int[NR];
+        /** Per lane: the tile's rows [rowLo, rowHi) and columns [colLo, colHi) that lie inside the image. */
+        private final int[] rowLo = new int[NR];
+        private final int[] rowHi = new int[NR];
+        private final int[] colLo = new int[NR];
+        private final int[] colHi = new int[NR];
         /** Per lane, for the scatter: where the tile's first output is in y, and how many of its rows and columns are inside. */
         private final int[] outBase = new int[NR];
         private final int[] outRows = new int[NR];
@@ -381,6 +386,16 @@ final class CpuWinogradConvolution {
                 row0[lane] = ty * v.m - l.padH;
                 col0[lane] = (inImage - ty * l.tilesW) * v.m - l.padW;
             }
+            for (int lane = 0; lane < NR; lane++) {
+                boolean real = image[lane] >= 0;
+                rowLo[lane] = real ? Math.max(0, -row0[lane]) : 0;
+                rowHi[lane] = real ? Math.max(rowLo[lane], Math.min(ALPHA, l.h - row0[lane])) : 0;
+                colLo[lane] = real ? Math.max(0, -col0[lane]) : 0;
+                colHi[lane] = real ? Math.max(colLo[lane], Math.min(ALPHA, l.w - col0[lane])) : 0;
+            }
+            // The parts of the tiles outside the image are the same for every channel: zero them once in both
+            // patch buffers, and each channel writes only the inside.
+            Arrays.fill(ws, patchAt, patchAt + 2 * XI * NR, 0f);
             // Scalar stores feed vector loads and the other way round here; a load that needs several stores still
             // in flight cannot be forwarded from them and waits for them to retire. So each channel's tiles are
             // gathered one channel ahead, and a group's output tiles are all transformed before any is scattered.
@@ -406,28 +421,20 @@ final class CpuWinogradConvolution {
             }
         }
 
-        /** Each lane's 8×8 input tile of channel ch at patch + (r·8 + s)·NR + lane; zero outside the image. */
+        /**
+         * Each lane's 8×8 input tile of channel ch at patch + (r·8 + s)·NR + lane, its inside part only (the rest was
+         * zeroed once for the panel).
+         */
         private void gatherPatches(float[] x, int ch, int patch) {
             for (int lane = 0; lane < NR; lane++) {
-                int img = image[lane];
-                int top = row0[lane];
-                int left = col0[lane];
-                int channel = (img * l.c + ch) * l.h * l.w;
-                if (img >= 0 && top >= 0 && left >= 0 && top + ALPHA <= l.h && left + ALPHA <= l.w) {
-                    for (int r = 0, dst = patch + lane; r < ALPHA; r++) {
-                        int src = channel + (top + r) * l.w + left;
-                        for (int s = 0; s < ALPHA; s++, dst += NR) {
-                            ws[dst] = x[src + s];
-                        }
-                    }
-                } else {
-                    for (int r = 0, dst = patch + lane; r < ALPHA; r++) {
-                        int ih = top + r;
-                        boolean rowInside = img >= 0 && ih >= 0 && ih < l.h;
-                        for (int s = 0; s < ALPHA; s++, dst += NR) {
-                            int iw = left + s;
-                            ws[dst] = rowInside && iw >= 0 && iw < l.w ? x[channel + ih * l.w + iw] : 0f;
-                        }
+                int r1 = rowHi[lane];
+                int s0 = colLo[lane];
+                int s1 = colHi[lane];
+                int channel = (image[lane] * l.c + ch) * l.h * l.w + row0[lane] * l.w + col0[lane];
+                for (int r = rowLo[lane]; r < r1; r++) {
+                    int src = channel + r * l.w;
+                    for (int s = s0, dst = patch + (r * ALPHA + s0) * NR + lane; s < s1; s++, dst += NR) {
+                        ws[dst] = x[src + s];
                     }
                 }
             }
