@@ -50,7 +50,7 @@ final class CpuTiledPooling {
 
     /**
      * dx for planes [start, end) from x (to find each window's maximum again) and dy; {@code vector}: 2×2 max windows
-     * go through {@link CpuVectorPooling} where rows are wide enough (same bits).
+     * go through {@link CpuVectorPooling} where rows are wide enough, or two rows fill a vector (same bits).
      */
     static void backward(int kh, int kw, boolean max, float inverseArea, int h, int w, int p, int q,
                          float[] x, float[] dy, float[] dx, int start, int end, boolean vector) {
@@ -64,6 +64,8 @@ final class CpuTiledPooling {
                 if (max && kh == 2 && kw == 2) {
                     if (vector && q >= CpuVectorPooling.WINDOWS) {
                         CpuVectorPooling.backwardMax2x2Row(x, dy, dx, top, w, out, q);
+                    } else if (vector && CpuVectorPooling.stacks(w, q)) {
+                        CpuVectorPooling.backwardMax2x2Stacked(x, dy, dx, top, w, out, q);
                     } else {
                         backwardMax2x2Windows(x, dy, dx, top, w, out, 0, q);
                     }

@@ -30,6 +30,13 @@ final class CpuVectorPooling {
     private static final VectorMask<Float> ODD = VectorMask.fromLong(SPECIES, 0xAAAAAAAAAAAAAAAAL);
     /** Windows one vector of a row pair covers. */
     static final int WINDOWS = LANES / 2;
+    /** Each lane and its counterpart in the other half: the same column of the other row when a vector holds two. */
+    private static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(SPECIES, i -> (i + LANES / 2) % LANES);
+    /** The other column of the other row. */
+    private static final VectorShuffle<Float> SWAP_HALVES_PAIRS =
+            VectorShuffle.fromOp(SPECIES, i -> ((i + LANES / 2) % LANES) ^ 1);
+    /** Lane i of two stacked rows of 2×2 windows belongs to window (i mod LANES/2) / 2. */
+    private static final VectorShuffle<Float> WINDOW_OF_LANE = VectorShuffle.fromOp(SPECIES, i -> i % (LANES / 2) / 2);
 
     private CpuVectorPooling() {
     }
@@ -70,6 +77,40 @@ final class CpuVectorPooling {
             zero.blend(gradient, takeTop).intoArray(dx, top + i);
             zero.blend(gradient, takeBelow).intoArray(dx, below + i);
         }
+    }
+
+    /** Whether {@link #backwardMax2x2Stacked} takes rows of {@code w} inputs and {@code q} windows. */
+    static boolean stacks(int w, int q) {
+        return 2 * w == LANES && 2 * q == w;
+    }
+
+    /**
+     * The backward of one row of windows whose two input rows, w = LANES/2 each, fill one vector together (LeNet's
+     * pool2 and AlexNet-32's pool5 at 512 bits: 8 columns, 4 windows): the maximum is taken within pairs, then across
+     * the halves, and a lane takes its window's gradient where it equals the maximum and no earlier candidate in
+     * row-major order does (its pair's first column; in the lower row, either upper lane), as in
+     * {@link CpuTiledPooling}. Infinite or NaN maxima, and the last rows, whose dy vector would run past the array, take
+     * the scalar path.
+     */
+    static void backwardMax2x2Stacked(float[] x, float[] dy, float[] dx, int top, int w, int out, int q) {
+        if (out + LANES > dy.length) {
+            CpuTiledPooling.backwardMax2x2Windows(x, dy, dx, top, w, out, 0, q);
+            return;
+        }
+        FloatVector v = FloatVector.fromArray(SPECIES, x, top);
+        FloatVector pairs = v.max(v.rearrange(SWAP_PAIRS));
+        FloatVector m = pairs.max(pairs.rearrange(SWAP_HALVES));
+        if (!m.sub(m).compare(VectorOperators.EQ, 0f).allTrue()) {
+            CpuTiledPooling.backwardMax2x2Windows(x, dy, dx, top, w, out, 0, q);
+            return;
+        }
+        VectorMask<Float> here = v.compare(VectorOperators.EQ, m);
+        VectorMask<Float> partner = v.rearrange(SWAP_PAIRS).compare(VectorOperators.EQ, m);
+        VectorMask<Float> above = v.rearrange(SWAP_HALVES).compare(VectorOperators.EQ, m)
+                .or(v.rearrange(SWAP_HALVES_PAIRS).compare(VectorOperators.EQ, m));
+        VectorMask<Float> take = here.and(ODD.and(partner).not()).and(SECOND_HALF.and(above).not());
+        FloatVector gradient = FloatVector.fromArray(SPECIES, dy, out).rearrange(WINDOW_OF_LANE);
+        FloatVector.zero(SPECIES).blend(gradient, take).intoArray(dx, top);
     }
 
     /** Each column pair's max, in both halves: max(column 2i, column 2i+1) in lanes i and i + LANES/2. */

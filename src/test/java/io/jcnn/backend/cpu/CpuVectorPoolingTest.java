@@ -59,7 +59,9 @@ class CpuVectorPoolingTest {
 
     @ParameterizedTest(name = "backward, {0} planes of {1}x{2}, {3}")
     @CsvSource({"3, 24, 24, random", "2, 8, 8, ties", "2, 64, 64, ties", "4, 9, 33, specials", "1, 6, 26, random",
-        "2, 32, 32, specials", "3, 12, 64, ties", "1, 3, 7, random", "2, 4, 4, random", "3, 16, 48, specials"})
+        "2, 32, 32, specials", "3, 12, 64, ties", "1, 3, 7, random", "2, 4, 4, random", "3, 16, 48, specials",
+        // Two input rows per vector (at 512 bits; rows of 4 at 256): random, ties, specials, an odd row count.
+        "5, 8, 8, random", "3, 8, 8, specials", "4, 10, 8, ties", "3, 9, 8, random", "3, 4, 4, ties", "2, 6, 4, specials"})
     void backwardSameBitsAsTheScalarWindows(int planes, int h, int w, String values) {
         int p = h / 2;
         int q = w / 2;
