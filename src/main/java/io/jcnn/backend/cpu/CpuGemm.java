@@ -192,7 +192,11 @@ final class CpuGemm {
             return;
         }
         if (kernel == Kernel.VECTOR) {
-            CpuGemmVectorKernel.gemm(parallel, m, n, k, opA, opB, beta, c, cOffset, ldc);
+            if (transposeB && !transposeA && alpha == 1f && beta == 0f && m < n) {
+                transposedProduct(parallel, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+            } else {
+                CpuGemmVectorKernel.gemm(parallel, m, n, k, opA, opB, beta, c, cOffset, ldc);
+            }
             return;
         }
         Problem problem = swapOrientation(m, n)
@@ -204,6 +208,43 @@ final class CpuGemm {
                 : new Problem(m, n, k, opA, opB, c, cOffset, ldc, 1, beta);
         problem.run(parallel);
     }
+
+    /**
+     * C = A·Bᵀ with B the larger operand (n×k, row-major: a fully connected layer's weights against a batch of m
+     * rows), as T = B·Aᵀ (n×m) with B read in place by {@link CpuGemmVectorKernel#gemmDirectA}, then C = Tᵀ: packing
+     * Bᵀ, a transposition of every weight, cost about half the product (LeNet ip1 forward). Each element is the same
+     * fma sequence over p (products commute exactly), so the bits are those of the packed route.
+     */
+    private static void transposedProduct(CpuParallel parallel, int m, int n, int k, float[] a, int aOffset, int lda,
+                                          float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc) {
+        float[] t = TRANSPOSED.get();
+        if (t.length < m * n) {
+            t = new float[m * n];
+            TRANSPOSED.set(t);
+        }
+        float[] product = t;
+        // op(B′)(p, j) = A(j, p).
+        CpuGemmVectorKernel.gemmDirectA(parallel, n, m, k, b, bOffset, ldb, new View(a, aOffset, 1, lda, 1f), 0f,
+                product, 0, m);
+        if (parallel == null) {
+            transpose(product, m, n, c, cOffset, ldc, 0, m);
+        } else {
+            parallel.forRange(m, 1, (chunk, start, end) -> transpose(product, m, n, c, cOffset, ldc, start, end));
+        }
+    }
+
+    /** Rows [j0, j1) of C (m×n) from T (n×m, packed). */
+    private static void transpose(float[] t, int m, int n, float[] c, int cOffset, int ldc, int j0, int j1) {
+        for (int j = j0; j < j1; j++) {
+            int row = cOffset + j * ldc;
+            for (int r = 0; r < n; r++) {
+                c[row + r] = t[r * m + j];
+            }
+        }
+    }
+
+    /** {@link #transposedProduct}'s T, owned by the calling thread. */
+    private static final ThreadLocal<float[]> TRANSPOSED = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
      * Whether the portable kernel's zero padding of the last k block (to a multiple of its three k-steps) adds a

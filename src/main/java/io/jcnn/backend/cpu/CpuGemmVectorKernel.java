@@ -89,7 +89,88 @@ final class CpuGemmVectorKernel {
         }
     }
 
+    /**
+     * {@link #gemm} for a row-major, unscaled A (A(i, p) = a[aOffset + i·lda + p]) that the micro-kernel reads where it
+     * lies instead of packing it: for a large A against few columns of B (a fully connected layer's weights against a
+     * batch, as Cᵀ = W·xᵀ) packing A costs about as much as the product. The same operation sequence per element, hence
+     * the same bits.
+     */
+    static void gemmDirectA(CpuParallel parallel, int m, int n, int k, float[] a, int aOffset, int lda, View b,
+                            float beta, float[] c, int cOffset, int ldc) {
+        if (b.scale() != 1f) {
+            throw new IllegalArgumentException("vector gemm: op(B) must be unscaled, got scale " + b.scale());
+        }
+        Problem problem = new Problem(m, n, k, new View(a, aOffset, lda, 1, 1f), b, beta, c, cOffset, ldc);
+        int strips = (m + MR - 1) / MR;
+        if (parallel == null || parallel.threads() == 1) {
+            problem.computeDirectA(0, m);
+        } else {
+            parallel.forRange(strips, CpuGemm.minChunk(2L * MR * k * n), (chunk, start, end) ->
+                    problem.computeDirectA(start * MR, Math.min(m, end * MR)));
+        }
+    }
+
     private record Problem(int m, int n, int k, View a, View b, float beta, float[] c, int cOffset, int ldc) {
+
+        /**
+         * Rows [row0, row1) of C (row0 a multiple of MR), every column, with A read in place ({@link #gemmDirectA});
+         * only a last strip of fewer than MR rows is packed, as {@link #compute} packs every strip.
+         */
+        void computeDirectA(int row0, int row1) {
+            Scratch s = SCRATCH.get();
+            boolean padsDepth = CpuGemm.padsDepth(k);
+            float[] ad = a.data();
+            int lda = a.rowStride();
+            int whole = row0 + (row1 - row0) / MR * MR;
+            for (int jb = 0; jb < n; jb += NC) {
+                int nc = Math.min(NC, n - jb);
+                for (int pb = 0; pb < k; pb += KC) {
+                    int kc = Math.min(KC, k - pb);
+                    boolean applyBeta = pb == 0 && beta != 1f;
+                    int depth = padsDepth && pb + kc == k ? kc + 1 : kc;
+                    // The packed kernel's zero step adds +0 to every element; adding −0 changes nothing.
+                    float pad = depth > kc ? 0f : -0f;
+                    packB(s.b, pb, kc, depth, jb, nc);
+                    if (whole < row1) {
+                        packA(s.a, whole, row1 - whole, pb, kc, depth);
+                    }
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        for (int i = row0; i < row1; i += MR) {
+                            int at = cOffset + i * ldc + jb + jr;
+                            int aAt = a.offset() + i * lda + pb;
+                            if (i >= whole) {
+                                edgeTile(s, depth, 0, jr * depth, at, row1 - i, nr, applyBeta);
+                            } else if (nr == NR) {
+                                if (applyBeta) {
+                                    applyBeta(c, at, ldc, beta);
+                                }
+                                kernelDirectA(kc, ad, aAt, lda, s.b, jr * depth, c, at, ldc, pad);
+                            } else {
+                                edgeTileDirectA(s, kc, ad, aAt, lda, jr * depth, at, nr, applyBeta, pad);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /** {@link #edgeTile} for MR rows of A read in place and a tile sticking out of C's columns. */
+        private void edgeTileDirectA(Scratch s, int kc, float[] ad, int aAt, int lda, int bAt, int at, int nr,
+                                     boolean applyBeta, float pad) {
+            float[] tile = s.tile;
+            Arrays.fill(tile, 0f);
+            for (int r = 0; r < MR; r++) {
+                System.arraycopy(c, at + r * ldc, tile, r * NR, nr);
+            }
+            if (applyBeta) {
+                applyBeta(tile, 0, NR, beta);
+            }
+            kernelDirectA(kc, ad, aAt, lda, s.b, bAt, tile, 0, NR, pad);
+            for (int r = 0; r < MR; r++) {
+                System.arraycopy(tile, r * NR, c, at + r * ldc, nr);
+            }
+        }
 
         /** Rows [row0, row1) and columns [col0, col1) of C; row0 and col0 are multiples of MR and NR. */
         void compute(int col0, int col1, int row0, int row1) {
@@ -282,6 +363,73 @@ final class CpuGemmVectorKernel {
         c41.intoArray(c, at4 + LANES);
         c50.intoArray(c, at5);
         c51.intoArray(c, at5 + LANES);
+    }
+
+    /**
+     * {@link #kernel} with the MR rows of A read in place (row r at {@code a[aAt + r·lda + p]}, p &lt; kc) and no zero
+     * step in the loop: {@code pad} (+0 where the packed panels end with a zero step, else −0) is added to every
+     * accumulator at the end, which is what that step's fma(0, 0, c) does.
+     */
+    static void kernelDirectA(int kc, float[] a, int aAt, int lda, float[] b, int bAt, float[] c, int at, int ldc,
+                              float pad) {
+        int at1 = at + ldc;
+        int at2 = at1 + ldc;
+        int at3 = at2 + ldc;
+        int at4 = at3 + ldc;
+        int at5 = at4 + ldc;
+        FloatVector c00 = FloatVector.fromArray(SPECIES, c, at);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, c, at + LANES);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, c, at1);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, c, at1 + LANES);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, c, at2);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, c, at2 + LANES);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, c, at3);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, c, at3 + LANES);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, c, at4);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, c, at4 + LANES);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, c, at5);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, c, at5 + LANES);
+        int a0 = aAt;
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        int a4 = a3 + lda;
+        int a5 = a4 + lda;
+        for (int p = 0, bi = bAt; p < kc; p++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(SPECIES, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(SPECIES, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(SPECIES, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(SPECIES, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(SPECIES, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        FloatVector z = FloatVector.broadcast(SPECIES, pad);
+        c00.add(z).intoArray(c, at);
+        c01.add(z).intoArray(c, at + LANES);
+        c10.add(z).intoArray(c, at1);
+        c11.add(z).intoArray(c, at1 + LANES);
+        c20.add(z).intoArray(c, at2);
+        c21.add(z).intoArray(c, at2 + LANES);
+        c30.add(z).intoArray(c, at3);
+        c31.add(z).intoArray(c, at3 + LANES);
+        c40.add(z).intoArray(c, at4);
+        c41.add(z).intoArray(c, at4 + LANES);
+        c50.add(z).intoArray(c, at5);
+        c51.add(z).intoArray(c, at5 + LANES);
     }
 
     /** The first k block's beta on an MR×NR tile: c = beta·c, or +0 when beta is 0 (ignoring NaN in C). */
