@@ -163,19 +163,29 @@ final class CpuChannelVectorConvolution {
         parallel.forRange(tiles, 1, (chunk, start, end) -> {
             int[] places = PLACES.get();
             float[] tile = TILE.get();
-            for (int panel = 0; panel < c.panels(); panel++) {
-                int k0 = panel * PANEL;
-                int width = Math.min(PANEL, c.outChannels() - k0);
-                for (int t = start; t < end; t++) {
-                    for (int i = 0; i < PIXELS; i++) {
-                        int m = Math.min(t * PIXELS + i, pixels - 1);
-                        int n = m / (ho * wo);
-                        int p = m / wo % ho;
-                        int q = m % wo;
-                        places[i] = srcOffset + n * c.inChannels() * hs * wsWidth + p * wsWidth + q;
-                        places[PIXELS + i] = t * PIXELS + i < pixels
-                                ? (n * c.outChannels() + k0) * ho * wo + p * wo + q : -1;
+            int planeOut = ho * wo;
+            for (int t = start; t < end; t++) {
+                // The tile's pixels, from the first one's (n, p, q) stepped along rows and images; the last tile
+                // repeats its last pixel and stores nothing for the repeats.
+                int first = t * PIXELS;
+                int n = first / planeOut;
+                int p = first / wo % ho;
+                int q = first % wo;
+                for (int i = 0; i < PIXELS; i++) {
+                    boolean real = first + i < pixels;
+                    places[i] = srcOffset + n * c.inChannels() * hs * wsWidth + p * wsWidth + q;
+                    places[PIXELS + i] = real ? n * c.outChannels() * planeOut + p * wo + q : -1;
+                    if (real && first + i + 1 < pixels && ++q == wo) {
+                        q = 0;
+                        if (++p == ho) {
+                            p = 0;
+                            n++;
+                        }
                     }
+                }
+                for (int panel = 0; panel < c.panels(); panel++) {
+                    int k0 = panel * PANEL;
+                    int width = Math.min(PANEL, c.outChannels() - k0);
                     if (PIXELS == 12) {
                         multiply12(src, places, ws, panel * taps * PANEL, offsets, taps, tile);
                     } else {
@@ -186,9 +196,15 @@ final class CpuChannelVectorConvolution {
                         if (target < 0) {
                             continue;
                         }
-                        for (int lane = 0; lane < width; lane++) {
-                            float sum = tile[i * PANEL + lane];
-                            out[target + lane * ho * wo] = bias == null ? sum : sum + bias[k0 + lane];
+                        target += k0 * planeOut;
+                        if (bias == null) {
+                            for (int lane = 0; lane < width; lane++) {
+                                out[target + lane * planeOut] = tile[i * PANEL + lane];
+                            }
+                        } else {
+                            for (int lane = 0; lane < width; lane++) {
+                                out[target + lane * planeOut] = tile[i * PANEL + lane] + bias[k0 + lane];
+                            }
                         }
                     }
                 }
