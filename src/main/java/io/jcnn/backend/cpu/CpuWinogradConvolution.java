@@ -386,16 +386,20 @@ final class CpuWinogradConvolution {
                 row0[lane] = ty * v.m - l.padH;
                 col0[lane] = (inImage - ty * l.tilesW) * v.m - l.padW;
             }
+            boolean cut = false;
             for (int lane = 0; lane < NR; lane++) {
                 boolean real = image[lane] >= 0;
                 rowLo[lane] = real ? Math.max(0, -row0[lane]) : 0;
                 rowHi[lane] = real ? Math.max(rowLo[lane], Math.min(ALPHA, l.h - row0[lane])) : 0;
                 colLo[lane] = real ? Math.max(0, -col0[lane]) : 0;
                 colHi[lane] = real ? Math.max(colLo[lane], Math.min(ALPHA, l.w - col0[lane])) : 0;
+                cut |= rowLo[lane] > 0 || rowHi[lane] < ALPHA || colLo[lane] > 0 || colHi[lane] < ALPHA;
             }
-            // The parts of the tiles outside the image are the same for every channel: zero them once in both
-            // patch buffers, and each channel writes only the inside.
-            Arrays.fill(ws, patchAt, patchAt + 2 * XI * NR, 0f);
+            if (cut) {
+                // The parts of the tiles outside the image are the same for every channel: zero them once in both
+                // patch buffers, and each channel writes only the inside.
+                Arrays.fill(ws, patchAt, patchAt + 2 * XI * NR, 0f);
+            }
             // Scalar stores feed vector loads and the other way round here; a load that needs several stores still
             // in flight cannot be forwarded from them and waits for them to retire. So each channel's tiles are
             // gathered one channel ahead, and a group's output tiles are all transformed before any is scattered.
@@ -427,10 +431,20 @@ final class CpuWinogradConvolution {
          */
         private void gatherPatches(float[] x, int ch, int patch) {
             for (int lane = 0; lane < NR; lane++) {
+                int channel = (image[lane] * l.c + ch) * l.h * l.w + row0[lane] * l.w + col0[lane];
+                if (rowLo[lane] == 0 && rowHi[lane] == ALPHA && colLo[lane] == 0 && colHi[lane] == ALPHA) {
+                    // A tile inside the image: constant bounds, which the JIT unrolls.
+                    for (int r = 0, dst = patch + lane; r < ALPHA; r++) {
+                        int src = channel + r * l.w;
+                        for (int s = 0; s < ALPHA; s++, dst += NR) {
+                            ws[dst] = x[src + s];
+                        }
+                    }
+                    continue;
+                }
                 int r1 = rowHi[lane];
                 int s0 = colLo[lane];
                 int s1 = colHi[lane];
-                int channel = (image[lane] * l.c + ch) * l.h * l.w + row0[lane] * l.w + col0[lane];
                 for (int r = rowLo[lane]; r < r1; r++) {
                     int src = channel + r * l.w;
                     for (int s = s0, dst = patch + (r * ALPHA + s0) * NR + lane; s < s1; s++, dst += NR) {
