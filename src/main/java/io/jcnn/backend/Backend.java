@@ -109,15 +109,6 @@ public interface Backend extends AutoCloseable {
     /** dw = ∂L/∂w from x and dy. */
     void conv2dBackwardFilter(ConvPlan plan, Tensor x, Tensor dy, Tensor dw);
 
-    /**
-     * dw = ∂L/∂w and dbias = ∂L/∂bias from x and dy: {@link #conv2dBackwardFilter} then {@link #biasGradient}, which a
-     * backend may fuse so that dy is read once, with the same result.
-     */
-    default void conv2dBackwardFilterBias(ConvPlan plan, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
-        conv2dBackwardFilter(plan, x, dy, dw);
-        biasGradient(dy, dbias);
-    }
-
     /** y[n, c, …] += bias[c] in place, for y N×C×H×W or N×C; bias holds C elements. */
     void biasAdd(Tensor y, Tensor bias);
 

@@ -282,13 +282,6 @@ public final class CheckedBackend implements Backend {
     }
 
     @Override
-    public void conv2dBackwardFilterBias(ConvPlan plan, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
-        CheckedConvPlan p = conv(plan);
-        check("conv2dBackwardFilterBias", t(x, dy), t(dw, dbias), (b, in, out) ->
-                b.conv2dBackwardFilterBias(p.plans.on(b), in[0], in[1], out[0], out[1]));
-    }
-
-    @Override
     public void biasAdd(Tensor y, Tensor bias) {
         check("biasAdd", t(bias), t(y), (b, in, out) -> b.biasAdd(out[0], in[0]));
     }

@@ -127,10 +127,9 @@ public final class Conv2d extends AbstractLayer {
     @Override
     protected void backward(Tensor x, Tensor y, Tensor dy, Tensor dx) {
         Backend b = backend();
+        b.conv2dBackwardFilter(plan, x, dy, weight.gradient());
         if (biasParam != null) {
-            b.conv2dBackwardFilterBias(plan, x, dy, weight.gradient(), biasParam.gradient());
-        } else {
-            b.conv2dBackwardFilter(plan, x, dy, weight.gradient());
+            b.biasGradient(dy, biasParam.gradient());
         }
         if (inputGradientNeeded()) {
             b.conv2dBackwardData(plan, dy, weight.value(), dx);

@@ -231,8 +231,6 @@ public final class CpuBackend implements Backend {
         final CpuWinogradConvolution.FilterCache filterCache;
         final CpuTransposedBackwardData transposed;
         final String backward;
-        /** The fused bias gradient's per-image sums (batch × output channels), where it runs; else empty. */
-        final double[] planeSums;
 
         CpuConvPlan(Backend backend, ConvGeometry geometry, CpuConvForward forward,
                     CpuTransposedBackwardData transposed, String backward) {
@@ -241,7 +239,6 @@ public final class CpuBackend implements Backend {
             this.filterCache = forward.newFilterCache();
             this.transposed = transposed;
             this.backward = backward;
-            this.planeSums = new double[CpuConvolution.planeSumsLength(geometry, ((CpuBackend) backend).threads())];
         }
 
         @Override
@@ -287,15 +284,6 @@ public final class CpuBackend implements Backend {
     public void conv2dBackwardFilter(ConvPlan plan, Tensor x, Tensor dy, Tensor dw) {
         OpChecks.conv2dBackwardFilter(this, plan, x, dy, dw);
         CpuConvolution.backwardFilter(parallel, plan.geometry(), data(x), data(dy), data(dw), workspace);
-    }
-
-    /** Fused where the filter-gradient kernel reads dy image by image: each plane is summed while it is in cache. */
-    @Override
-    public void conv2dBackwardFilterBias(ConvPlan plan, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
-        OpChecks.conv2dBackwardFilter(this, plan, x, dy, dw);
-        OpChecks.biasGradient(this, dy, dbias);
-        CpuConvolution.backwardFilterBias(parallel, plan.geometry(), data(x), data(dy), data(dw), data(dbias),
-                ((CpuConvPlan) plan).planeSums, workspace);
     }
 
     @Override

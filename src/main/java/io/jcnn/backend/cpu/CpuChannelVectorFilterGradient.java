@@ -91,12 +91,8 @@ final class CpuChannelVectorFilterGradient {
         return padded(d) ? (long) d.n * d.c * (d.h + 2 * d.padH) * (d.w + 2 * d.padW) : 0;
     }
 
-    /**
-     * dw (K × C·R·S) = the filter gradient of x and dy, overwriting it; with {@code planeSums} (or null), also
-     * planeSums[n·K + k] = Σ dy[n][k] by {@link CpuVectorBias#planeSum}, taken as the transposition reads each plane.
-     */
-    static void compute(CpuParallel parallel, Dims d, float[] x, float[] dy, float[] dw, float[] ws,
-                        double[] planeSums) {
+    /** dw (K × C·R·S) = the filter gradient of x and dy, overwriting it. */
+    static void compute(CpuParallel parallel, Dims d, float[] x, float[] dy, float[] dw, float[] ws) {
         int panels = panels(d);
         int panelOffset = 0;
         int accumulators = (int) panelFloats(d);
@@ -110,7 +106,7 @@ final class CpuChannelVectorFilterGradient {
             source = ws;
             sourceOffset = paddedOffset;
         }
-        parallel.forRange(d.n, 1, (chunk, start, end) -> transpose(d, dy, ws, panelOffset, start, end, planeSums));
+        parallel.forRange(d.n, 1, (chunk, start, end) -> transpose(d, dy, ws, panelOffset, start, end));
         float[] in = source;
         int inOffset = sourceOffset;
         int blocks = tapBlocks(d);
@@ -160,8 +156,7 @@ final class CpuChannelVectorFilterGradient {
     }
 
     /** dy of images [start, end) into pixel-major panels: panel i, pixel j holds channels i·PANEL … at j·PANEL. */
-    private static void transpose(Dims d, float[] dy, float[] ws, int offset, int start, int end,
-                                  double[] planeSums) {
+    private static void transpose(Dims d, float[] dy, float[] ws, int offset, int start, int end) {
         int steps = d.n * d.pq;
         for (int panel = 0; panel < panels(d); panel++) {
             int k0 = panel * PANEL;
@@ -181,10 +176,6 @@ final class CpuChannelVectorFilterGradient {
                     for (int j = j0; j < j1 && width < PANEL; j++) {
                         Arrays.fill(ws, base + j * PANEL + width, base + (j + 1) * PANEL, 0f);
                     }
-                }
-                for (int lane = 0; planeSums != null && lane < width; lane++) {
-                    int channel = k0 + lane;
-                    planeSums[n * d.k + channel] = CpuVectorBias.planeSum(dy, n * d.kpq + channel * d.pq, d.pq);
                 }
             }
         }

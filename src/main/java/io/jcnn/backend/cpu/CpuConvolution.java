@@ -190,11 +190,11 @@ final class CpuConvolution {
                                float[] workspace, boolean fused) {
         Dims d = new Dims(g, parallel.threads(), fused);
         if (fused && CpuVectorFilterGradient.applies(d)) {
-            backwardFilterDirect(parallel, d, x, dy, dw, workspace, null);
+            backwardFilterDirect(parallel, d, x, dy, dw, workspace);
             return;
         }
         if (fused && CpuChannelVectorFilterGradient.applies(d)) {
-            CpuChannelVectorFilterGradient.compute(parallel, d, x, dy, dw, workspace, null);
+            CpuChannelVectorFilterGradient.compute(parallel, d, x, dy, dw, workspace);
             return;
         }
         if (d.overImages) {
@@ -219,56 +219,9 @@ final class CpuConvolution {
         }
     }
 
-    /**
-     * Whether {@link #backwardFilterBias} fuses the bias gradient here: where the kernels that read dy image by image
-     * run ({@link CpuVectorFilterGradient}, {@link CpuChannelVectorFilterGradient}) and {@link CpuBias#gradient} sums
-     * each plane with {@link CpuVectorBias}, so that the fused sums are the same.
-     */
-    private static boolean fusesBias(Dims d) {
-        return d.fused && CpuVectorBias.applies(d.pq)
-                && (CpuVectorFilterGradient.applies(d) || CpuChannelVectorFilterGradient.applies(d));
-    }
-
-    /** Doubles of per-image plane sums that {@link #backwardFilterBias} needs for this geometry (0 where it does not fuse). */
-    static int planeSumsLength(ConvGeometry g, int threads) {
-        Dims d = new Dims(g, threads, fusedAvailable());
-        return fusesBias(d) ? d.n * d.k : 0;
-    }
-
-    /**
-     * {@link #backwardFilter}, and dbias[k] = Σ over images and pixels of dy[n][k]: where {@link #fusesBias}, each
-     * image's planes are summed ({@link CpuVectorBias#planeSum}) by the thread that just read them for the filter
-     * gradient, into {@code planeSums} (n × K), then added over the images in order in double, exactly as
-     * {@link CpuBias#gradient} does; elsewhere the two passes run one after the other. The bits are the same either way.
-     */
-    static void backwardFilterBias(CpuParallel parallel, ConvGeometry g, float[] x, float[] dy, float[] dw,
-                                   float[] dbias, double[] planeSums, float[] workspace) {
-        Dims d = new Dims(g, parallel.threads(), fusedAvailable());
-        if (!fusesBias(d) || planeSums.length < d.n * d.k) {
-            backwardFilter(parallel, g, x, dy, dw, workspace);
-            CpuBias.gradient(parallel, d.n, d.k, d.pq, dy, dbias);
-            return;
-        }
-        if (CpuVectorFilterGradient.applies(d)) {
-            backwardFilterDirect(parallel, d, x, dy, dw, workspace, planeSums);
-        } else {
-            CpuChannelVectorFilterGradient.compute(parallel, d, x, dy, dw, workspace, planeSums);
-        }
-        for (int k = 0; k < d.k; k++) {
-            double sum = 0;
-            for (int n = 0; n < d.n; n++) {
-                sum += planeSums[n * d.k + k];
-            }
-            dbias[k] = (float) sum;
-        }
-    }
-
-    /**
-     * {@link CpuVectorFilterGradient}, split over images (partials summed in chunk order) or output channels; with
-     * {@code planeSums} (or null), also each image's dy plane sums (see {@link #backwardFilterBias}).
-     */
+    /** {@link CpuVectorFilterGradient}, split over images (partials summed in chunk order) or output channels. */
     private static void backwardFilterDirect(CpuParallel parallel, Dims d, float[] x, float[] dy, float[] dw,
-                                             float[] workspace, double[] planeSums) {
+                                             float[] workspace) {
         int pairs = CpuVectorFilterGradient.channelPairs(d);
         CpuVectorFilterGradient.Source source = CpuVectorFilterGradient.source(parallel, d, x, workspace,
                 d.packedFilterOffset);
@@ -276,13 +229,13 @@ final class CpuConvolution {
             int chunks = parallel.chunks(d.n, 1);
             parallel.forRange(d.n, 1, (chunk, start, end) -> CpuVectorFilterGradient.compute(d, source, dy, start, end,
                     0, pairs, chunk == 0 ? dw : workspace,
-                    chunk == 0 ? 0 : d.partialsOffset + (chunk - 1) * d.filterFloats, planeSums));
+                    chunk == 0 ? 0 : d.partialsOffset + (chunk - 1) * d.filterFloats));
             if (chunks > 1) {
                 sumPartials(parallel, d, chunks, dw, workspace);
             }
         } else {
             parallel.forRange(pairs, 1, (chunk, start, end) ->
-                    CpuVectorFilterGradient.compute(d, source, dy, 0, d.n, start, end, dw, 0, planeSums));
+                    CpuVectorFilterGradient.compute(d, source, dy, 0, d.n, start, end, dw, 0));
         }
     }
 

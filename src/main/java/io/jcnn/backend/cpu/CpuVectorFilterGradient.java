@@ -96,22 +96,13 @@ final class CpuVectorFilterGradient {
      * output-channel pairs [pair0, pair1) of every group.
      */
     static void compute(Dims d, Source x, float[] dy, int n0, int n1, int pair0, int pair1, float[] target,
-                        int targetOffset, double[] planeSums) {
+                        int targetOffset) {
         int channelsPerGroup = d.c / d.groups;
         float[] weights = rowWeights(d.q);
         for (int grp = 0; grp < d.groups; grp++) {
             for (int k = 2 * pair0; k < Math.min(d.kPerGroup, 2 * pair1); k += 2) {
                 // An odd last channel is paired with itself; the duplicate sums are dropped.
                 int k1 = Math.min(k + 1, d.kPerGroup - 1);
-                if (planeSums != null) {
-                    // The bias gradient's plane sums, which also bring the planes into cache for the taps below.
-                    for (int n = n0; n < n1; n++) {
-                        for (int kk = k; kk <= k1; kk++) {
-                            int channel = grp * d.kPerGroup + kk;
-                            planeSums[n * d.k + channel] = CpuVectorBias.planeSum(dy, (n * d.k + channel) * d.pq, d.pq);
-                        }
-                    }
-                }
                 for (int cl = 0; cl < channelsPerGroup; cl++) {
                     for (int r = 0; r < d.r; r++) {
                         int width = d.s == NARROW ? NARROW : WIDTH;
