@@ -74,7 +74,7 @@ final class CpuChannelVectorConvolution {
         }
 
         long sourceFloats() {
-            return border > 0 || borderW > 0 ? (long) n * inChannels * sourceHeight() * sourceWidth() : 0;
+            return border > 0 || borderW > 0 ? CpuFrame.floats(n * inChannels, height, width, border, borderW) : 0;
         }
 
         long workspaceFloats() {
@@ -148,7 +148,8 @@ final class CpuChannelVectorConvolution {
             // The zero-framed copy of the input; panels come first.
             int framed = (int) c.panelFloats();
             parallel.forRange(c.n() * c.inChannels(), 1,
-                    (chunk, start, end) -> frame(c, in, ws, framed, start, end));
+                    (chunk, start, end) -> CpuFrame.copy(in, c.height(), c.width(), c.border(), c.borderW(), ws, framed,
+                            start, end));
             source = ws;
             sourceOffset = framed;
         }
@@ -226,25 +227,6 @@ final class CpuChannelVectorConvolution {
             offsets[t] = t / (c.r() * c.s()) * hs * wsWidth + t / c.s() % c.r() * wsWidth + t % c.s();
         }
         return offsets;
-    }
-
-    /** Channel planes [start, end) of the source into ws at {@code offset}, framed by zeros. */
-    private static void frame(Correlation c, float[] in, float[] ws, int offset, int start, int end) {
-        int hs = c.sourceHeight();
-        int wsWidth = c.sourceWidth();
-        int h = c.height();
-        int w = c.width();
-        for (int plane = start; plane < end; plane++) {
-            int to = offset + plane * hs * wsWidth;
-            Arrays.fill(ws, to, to + c.border() * wsWidth, 0f);
-            for (int row = 0; row < h; row++) {
-                int line = to + (row + c.border()) * wsWidth;
-                Arrays.fill(ws, line, line + c.borderW(), 0f);
-                System.arraycopy(in, plane * h * w + row * w, ws, line + c.borderW(), w);
-                Arrays.fill(ws, line + c.borderW() + w, line + wsWidth, 0f);
-            }
-            Arrays.fill(ws, to + (c.border() + h) * wsWidth, to + hs * wsWidth, 0f);
-        }
     }
 
     /** One tile's sums over every tap into {@code tile} (PIXELS rows of PANEL floats). */

@@ -88,7 +88,7 @@ final class CpuChannelVectorFilterGradient {
     }
 
     private static long paddedFloats(Dims d) {
-        return padded(d) ? (long) d.n * d.c * (d.h + 2 * d.padH) * (d.w + 2 * d.padW) : 0;
+        return padded(d) ? CpuFrame.floats(d.n * d.c, d.h, d.w, d.padH, d.padW) : 0;
     }
 
     /** dw (K × C·R·S) = the filter gradient of x and dy, overwriting it. */
@@ -102,7 +102,8 @@ final class CpuChannelVectorFilterGradient {
         float[] source = x;
         int sourceOffset = 0;
         if (padded(d)) {
-            parallel.forRange(d.n * d.c, 1, (chunk, start, end) -> pad(d, x, ws, paddedOffset, start, end));
+            parallel.forRange(d.n * d.c, 1, (chunk, start, end) -> CpuFrame.copy(x, d.h, d.w, d.padH, d.padW, ws, paddedOffset,
+                    start, end));
             source = ws;
             sourceOffset = paddedOffset;
         }
@@ -136,23 +137,6 @@ final class CpuChannelVectorFilterGradient {
                 store(d, ws, accumulators, panels, block, dw);
             }
         });
-    }
-
-    /** Images' channel planes [start, end) of x into the zero-bordered copy (each hp × wp). */
-    private static void pad(Dims d, float[] x, float[] ws, int offset, int start, int end) {
-        int hp = d.h + 2 * d.padH;
-        int wp = d.w + 2 * d.padW;
-        for (int plane = start; plane < end; plane++) {
-            int to = offset + plane * hp * wp;
-            Arrays.fill(ws, to, to + d.padH * wp, 0f);
-            for (int row = 0; row < d.h; row++) {
-                int line = to + (row + d.padH) * wp;
-                Arrays.fill(ws, line, line + d.padW, 0f);
-                System.arraycopy(x, plane * d.hw + row * d.w, ws, line + d.padW, d.w);
-                Arrays.fill(ws, line + d.padW + d.w, line + wp, 0f);
-            }
-            Arrays.fill(ws, to + (d.padH + d.h) * wp, to + hp * wp, 0f);
-        }
     }
 
     /** dy of images [start, end) into pixel-major panels: panel i, pixel j holds channels i·PANEL … at j·PANEL. */

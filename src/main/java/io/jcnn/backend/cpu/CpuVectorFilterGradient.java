@@ -64,7 +64,7 @@ final class CpuVectorFilterGradient {
 
     /** Floats of workspace for the zero-framed copy of x, where the convolution pads. */
     static long framedFloats(Dims d) {
-        return framed(d) ? (long) d.n * d.c * (d.h + 2 * d.padH) * (d.w + 2 * d.padW) : 0;
+        return framed(d) ? CpuFrame.floats(d.n * d.c, d.h, d.w, d.padH, d.padW) : 0;
     }
 
     /** The source for x: x itself, or its zero-framed copy written into ws at {@code offset}. */
@@ -74,15 +74,8 @@ final class CpuVectorFilterGradient {
         }
         int hp = d.h + 2 * d.padH;
         int wp = d.w + 2 * d.padW;
-        parallel.forRange(d.n * d.c, 1, (chunk, start, end) -> {
-            for (int plane = start; plane < end; plane++) {
-                int to = offset + plane * hp * wp;
-                Arrays.fill(ws, to, to + hp * wp, 0f);
-                for (int row = 0; row < d.h; row++) {
-                    System.arraycopy(x, plane * d.hw + row * d.w, ws, to + (row + d.padH) * wp + d.padW, d.w);
-                }
-            }
-        });
+        parallel.forRange(d.n * d.c, 1,
+                (chunk, start, end) -> CpuFrame.copy(x, d.h, d.w, d.padH, d.padW, ws, offset, start, end));
         return new Source(ws, offset, hp, wp, 0);
     }
 
