@@ -33,6 +33,11 @@ class CpuChannelVectorConvolutionTest {
         return Stream.of(
                 Arguments.of("alexnet32 conv2", Shape.nchw(2, 32, 16, 16), Shape.nchw(64, 32, 3, 3), ConvSpec.of(1, 1)),
                 Arguments.of("alexnet32 conv5", Shape.nchw(3, 96, 8, 8), Shape.nchw(64, 96, 3, 3), ConvSpec.of(1, 1)),
+                Arguments.of("alexnet32 conv4", Shape.nchw(3, 96, 8, 8), Shape.nchw(96, 96, 3, 3), ConvSpec.of(1, 1)),
+                Arguments.of("48 channels, 7x9 pixels", Shape.nchw(3, 16, 7, 9), Shape.nchw(48, 16, 3, 3),
+                        ConvSpec.of(1, 1)),
+                Arguments.of("128 channels, 5x5 pixels", Shape.nchw(1, 8, 5, 5), Shape.nchw(128, 8, 3, 3),
+                        ConvSpec.of(1, 1)),
                 Arguments.of("17 and 19 channels, 7x5 pixels", Shape.nchw(1, 19, 7, 5), Shape.nchw(17, 19, 3, 3),
                         ConvSpec.of(1, 1)),
                 Arguments.of("pad 2 by 1, 5x3 kernel", Shape.nchw(2, 24, 9, 6), Shape.nchw(40, 24, 5, 3),
