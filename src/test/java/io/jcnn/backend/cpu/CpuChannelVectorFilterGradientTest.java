@@ -39,7 +39,11 @@ class CpuChannelVectorFilterGradientTest {
                 Arguments.of("pad 2 in height, 1 in width, 3×5 kernel", Shape.nchw(3, 5, 7, 10),
                         Shape.nchw(40, 5, 3, 5), new ConvSpec(1, 1, 2, 1, 1, 1, 1)),
                 Arguments.of("300 pixels per image: blocks end mid-image", Shape.nchw(3, 8, 12, 32),
-                        Shape.nchw(33, 8, 3, 3), ConvSpec.defaults()));
+                        Shape.nchw(33, 8, 3, 3), ConvSpec.defaults()),
+                Arguments.of("48 filters: panels of three vectors at 512 bits", Shape.nchw(3, 8, 12, 32),
+                        Shape.nchw(48, 8, 3, 3), ConvSpec.defaults()),
+                Arguments.of("128 filters, padded 10×7 images", Shape.nchw(3, 6, 10, 7),
+                        Shape.nchw(128, 6, 3, 3), ConvSpec.of(1, 1)));
     }
 
     @Test
