@@ -279,4 +279,25 @@ class BenchmarkSmokeTest {
         assertEquals(parts.size() + passRows + 4, table.lines().count(), table);
         assertThrows(IllegalArgumentException.class, () -> StepProfile.profile("lenet-infer-8", "cpu", 0, 1));
     }
+
+    @Test
+    void theInterleavedComparisonTimesEachBuildInItsOwnClassLoader() throws Exception {
+        // The test's own class path twice: two copies of the same build, each loaded and compiled separately.
+        List<java.net.URL> path = new java.util.ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            path.add(new java.io.File(entry).toURI().toURL());
+        }
+        java.net.URL[] build = path.toArray(new java.net.URL[0]);
+        List<Interleaved.Result> results = Interleaved.compare("conv:lenetConv1:forward", 4, 2, List.of("a", "b"),
+                List.of(build, build));
+        assertEquals(List.of("a", "b"), results.stream().map(Interleaved.Result::name).toList());
+        for (Interleaved.Result r : results) {
+            assertEquals(6, r.calls(), r.name() + ": 3 counted rounds of 2 calls");
+            assertTrue(r.p25() > 0 && r.p25() <= r.median() && r.median() <= r.p75(), r.name() + ": " + r);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Interleaved.compare("conv:lenetConv1", 4, 2,
+                List.of("a"), List.<java.net.URL[]>of(build)));
+        assertThrows(IllegalArgumentException.class, () -> Interleaved.compare("step:lenet-train-8", 1, 2,
+                List.of("a"), List.<java.net.URL[]>of(build)));
+    }
 }
