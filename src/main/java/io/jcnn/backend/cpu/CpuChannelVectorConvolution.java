@@ -41,16 +41,9 @@ final class CpuChannelVectorConvolution {
     /** The valid correlation forward reduces to (the input framed by the padding), and the workspace it needs. */
     private record Correlation(int n, int inChannels, int height, int width, int border, int borderW,
                                int outChannels, int r, int s) {
-        /**
-         * Vectors per panel: four or three where 512-bit vectors make whole panels of the output channels (64 or 96 of
-         * AlexNet-32), with six or eight pixels per tile, else two with {@link #MAX_PIXELS}. With 32 registers the
-         * wider panels keep 24 accumulators and spend fewer broadcasts and bounds tests per multiply-add.
-         */
+        /** Vectors per panel ({@link CpuChannelVectorKernels#vectorsPerPanel}). */
         int vectors() {
-            if (LANES >= 16 && outChannels % (4 * LANES) == 0) {
-                return 4;
-            }
-            return LANES >= 16 && outChannels % (3 * LANES) == 0 ? 3 : 2;
+            return CpuChannelVectorKernels.vectorsPerPanel(outChannels);
         }
 
         int panelWidth() {

@@ -59,14 +59,11 @@ final class CpuChannelVectorFilterGradient {
     }
 
     /**
-     * Vectors of output channels per panel: four or three where 512-bit vectors make whole panels of them (64 or 96
-     * of AlexNet-32) and there are taps enough for the threads, with six or eight taps per block; else two.
+     * Vectors of output channels per panel ({@link CpuChannelVectorKernels#vectorsPerPanel}), where there are taps
+     * enough for the threads (six or eight per block); else two.
      */
     static int vectors(Dims d) {
-        if (LANES >= 16 && d.k % (4 * LANES) == 0 && d.crsPerGroup >= 4 * WIDE_TAPS) {
-            return 4;
-        }
-        return LANES >= 16 && d.k % (3 * LANES) == 0 && d.crsPerGroup >= 4 * WIDE_TAPS ? 3 : 2;
+        return d.crsPerGroup >= 4 * WIDE_TAPS ? CpuChannelVectorKernels.vectorsPerPanel(d.k) : 2;
     }
 
     private static int panelWidth(Dims d) {

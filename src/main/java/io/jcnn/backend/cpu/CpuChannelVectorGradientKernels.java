@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * broadcasts that pixel's input under each tap of the block. Shapes: 6 taps × 2 vectors where vectors are 256 bits
  * (twelve accumulators of AVX2's sixteen registers); where they are 512 bits, 12 × 2, 8 × 3 and 6 × 4, all 24
  * accumulators of AVX-512's 32: the wider panels need fewer broadcasts, index sums and bounds tests per multiply-add.
- * Every dw element is one chain of fused multiply-adds over the pixels in order, whatever the shape.
+ * Every dw element is one chain of fused multiply-adds over the pixels in order, whatever the shape. Each shape is
+ * written out accumulator by accumulator, as in {@link CpuChannelVectorKernels}.
  */
 final class CpuChannelVectorGradientKernels {
     private static final VectorSpecies<Float> SPECIES = CpuVectorWidth.SPECIES;

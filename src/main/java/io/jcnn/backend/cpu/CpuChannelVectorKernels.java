@@ -11,6 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * registers); where they are 512 bits (AVX-512's 32), 12 × 2, 8 × 3 and 6 × 4, all 24 accumulators: the wider panels
  * need fewer broadcasts, index sums and bounds tests per multiply-add, which is what these loops spend their issue
  * slots on. Each output is one chain of fused multiply-adds over the taps in order, whatever the shape.
+ *
+ * <p>Each shape is written out, accumulator by accumulator: C2 keeps vectors in registers only as separate locals,
+ * and an array of accumulators or a loop over them boxes every vector on every step.
  */
 final class CpuChannelVectorKernels {
     private static final VectorSpecies<Float> SPECIES = CpuVectorWidth.SPECIES;
@@ -18,6 +21,17 @@ final class CpuChannelVectorKernels {
     private static final int TWO = 2 * LANES;
 
     private CpuChannelVectorKernels() {
+    }
+
+    /**
+     * Vectors per panel for {@code channels} output channels: four or three where 512-bit vectors make whole panels of
+     * them (64 or 96, AlexNet-32's), else two. The wider shapes need the 32 registers of AVX-512.
+     */
+    static int vectorsPerPanel(int channels) {
+        if (LANES >= 16 && channels % (4 * LANES) == 0) {
+            return 4;
+        }
+        return LANES >= 16 && channels % (3 * LANES) == 0 ? 3 : 2;
     }
 
     /** Six pixels × two vectors of channels (twelve accumulators, for 16 vector registers). */
