@@ -132,6 +132,18 @@ public interface Backend extends AutoCloseable {
      */
     void pool2dBackward(PoolPlan plan, Tensor x, Tensor y, Tensor dy, Tensor dx);
 
+    /**
+     * The gradient through pooling and the ReLU that produced its input x, in one op: {@link #pool2dBackward} then
+     * ReLU's {@link #activationBackward} with x as the ReLU's output (x &gt; 0 exactly where the ReLU's input was),
+     * so dx is ∂L/∂(the ReLU's input). A backend may fuse the two into one pass over dx, with the same bits; this
+     * default runs them one after the other, the second in place on dx.
+     */
+    default void pool2dReluBackward(PoolPlan plan, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        OpChecks.pool2dReluBackward(this, plan, x, y, dy, dx);
+        pool2dBackward(plan, x, y, dy, dx);
+        activationBackward(Activation.RELU, x, x, dx, dx);
+    }
+
     // ---- pointwise activations ----
 
     /** y = f(x); x and y have the same element count. */

@@ -317,6 +317,13 @@ public final class CheckedBackend implements Backend {
     }
 
     @Override
+    public void pool2dReluBackward(PoolPlan plan, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        CheckedPoolPlan p = pool(plan);
+        check("pool2dReluBackward", t(x, y, dy), t(dx),
+                (b, in, out) -> b.pool2dReluBackward(p.plans.on(b), in[0], in[1], in[2], out[0]));
+    }
+
+    @Override
     public void activationForward(Activation activation, Tensor x, Tensor y) {
         check("activationForward " + activation.kind(), t(x), t(y),
                 (b, in, out) -> b.activationForward(activation, in[0], out[0]));

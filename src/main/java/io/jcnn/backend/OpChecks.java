@@ -293,7 +293,23 @@ public final class OpChecks {
      * @throws IllegalArgumentException if any of these fails
      */
     public static void pool2dBackward(Backend backend, PoolPlan plan, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-        String op = "pool2dBackward";
+        poolBackward("pool2dBackward", backend, plan, x, y, dy, dx);
+    }
+
+    /**
+     * Contract of {@link Backend#pool2dReluBackward}: that of {@link Backend#pool2dBackward}, and dx not sharing
+     * storage with x either (x masks dx after dx is written).
+     *
+     * @throws IllegalArgumentException if any of these fails
+     */
+    public static void pool2dReluBackward(Backend backend, PoolPlan plan, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        String op = "pool2dReluBackward";
+        poolBackward(op, backend, plan, x, y, dy, dx);
+        distinct(op, "x", x, "dx", dx);
+    }
+
+    private static void poolBackward(String op, Backend backend, PoolPlan plan, Tensor x, Tensor y, Tensor dy,
+                                     Tensor dx) {
         PoolGeometry g = pool(backend, op, plan);
         onBackend(backend, op, x, y, dy, dx);
         shape(op, "input x", x, g.input());

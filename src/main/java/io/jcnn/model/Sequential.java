@@ -3,6 +3,7 @@ package io.jcnn.model;
 import io.jcnn.backend.Backend;
 import io.jcnn.nn.Layer;
 import io.jcnn.nn.Param;
+import io.jcnn.nn.ReluPoolBackward;
 import io.jcnn.random.CounterRandom;
 import io.jcnn.tensor.Shape;
 import io.jcnn.tensor.Tensor;
@@ -15,7 +16,8 @@ import java.util.Set;
  * Layers applied one after another. A Sequential is itself a {@link Layer}, so models nest. Compiling plans every
  * layer for the input shape and allocates all parameters and activations; forward and backward then allocate
  * nothing. Layer i is initialised from a seed derived from the model seed and i, so a fixed seed gives the same
- * weights on every backend.
+ * weights on every backend. Backward runs a ReLU and the pooling layer after it as one op
+ * ({@link ReluPoolBackward}), with the same result as the two layers' backward passes in turn.
  */
 public final class Sequential implements Layer {
     private final String name;
@@ -129,7 +131,12 @@ public final class Sequential implements Layer {
     public Tensor backward(Tensor outputGradient) {
         Tensor d = outputGradient;
         for (int i = layers.size() - 1; i >= 0; i--) {
-            d = layers.get(i).backward(d);
+            Layer layer = layers.get(i);
+            if (i > 0 && ReluPoolBackward.applies(layers.get(i - 1), layer)) {
+                d = ReluPoolBackward.backward(layers.get(--i), layer, d);
+            } else {
+                d = layer.backward(d);
+            }
         }
         return d; // null when the first layer's input gradient is not needed
     }

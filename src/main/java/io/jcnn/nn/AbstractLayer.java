@@ -145,6 +145,13 @@ public abstract class AbstractLayer implements Layer {
 
     @Override
     public Tensor backward(Tensor outputGradient) {
+        checkBackward(outputGradient);
+        backward(lastInput, output, outputGradient, inputGradient);
+        return inputGradientNeeded ? inputGradient : null;
+    }
+
+    /** What {@link #backward(Tensor)} checks before it runs: a forward before it, and the gradient's shape. */
+    final void checkBackward(Tensor outputGradient) {
         if (lastInput == null) {
             throw new IllegalStateException(describe() + ": backward called before forward");
         }
@@ -152,8 +159,21 @@ public abstract class AbstractLayer implements Layer {
             throw new IllegalStateException(describe() + ": the input of the last forward was closed before backward");
         }
         checkInput("backward", "output gradient", outputGradient, outputShape);
-        backward(lastInput, output, outputGradient, inputGradient);
-        return inputGradientNeeded ? inputGradient : null;
+    }
+
+    /** The input of the last forward, or null before one. */
+    final Tensor lastInput() {
+        return lastInput;
+    }
+
+    /** The layer-owned output of forward. */
+    final Tensor output() {
+        return output;
+    }
+
+    /** The layer-owned ∂L/∂x that backward writes. */
+    final Tensor inputGradient() {
+        return inputGradient;
     }
 
     private void checkInput(String pass, String role, Tensor t, Shape expected) {

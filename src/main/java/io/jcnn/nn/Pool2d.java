@@ -44,6 +44,11 @@ abstract class Pool2d extends AbstractLayer {
         backend().pool2dBackward(plan, x, y, dy, dx);
     }
 
+    /** ∂L/∂(the ReLU's input) into {@code reluInputGradient}, for {@link ReluPoolBackward}: checks already done. */
+    void reluBackward(Tensor dy, Tensor reluInputGradient) {
+        backend().pool2dReluBackward(plan, lastInput(), output(), dy, reluInputGradient);
+    }
+
     @Override
     protected void releasePlan() {
         if (plan != null) {

@@ -8,6 +8,7 @@ import io.jcnn.backend.cpu.CpuBackend;
 import io.jcnn.tensor.Shape;
 import io.jcnn.tensor.Tensor;
 import java.util.Arrays;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -150,7 +151,12 @@ class Pool2dTest {
     }
 
     static Stream<Arguments> backendsAndShapes() {
-        return TestBackends.all().stream().flatMap(b -> shapes().map(a -> {
+        return withBackends(Pool2dTest::shapes);
+    }
+
+    /** Every backend with every case: (backend, name, input, spec). */
+    private static Stream<Arguments> withBackends(Supplier<Stream<Arguments>> cases) {
+        return TestBackends.all().stream().flatMap(b -> cases.get().map(a -> {
             Object[] s = a.get();
             return Arguments.of(b, s[0], s[1], s[2]);
         }));
@@ -178,6 +184,63 @@ class Pool2dTest {
             float[] first = dx.toArray();
             backend.pool2dBackward(plan, x, y, dy, dx);
             assertTrue(Arrays.equals(first, dx.toArray()), "backward differs between runs");
+        }
+    }
+
+    static Stream<Arguments> reluShapes() {
+        return Stream.concat(shapes(), Stream.of(
+                // AlexNet-32's pool1 (32 windows of 2 rows a row: the vector row path at either width), pool2 and
+                // pool5 (at 512 bits, two input rows fill one vector), more planes than one masked block.
+                Arguments.of("AlexNet-32 pool1", Shape.nchw(3, 8, 32, 32), PoolSpec.of(PoolMode.MAX, 2, 2)),
+                Arguments.of("AlexNet-32 pool2", Shape.nchw(2, 5, 16, 16), PoolSpec.of(PoolMode.MAX, 2, 2)),
+                Arguments.of("AlexNet-32 pool5", Shape.nchw(3, 7, 8, 8), PoolSpec.of(PoolMode.MAX, 2, 2))));
+    }
+
+    static Stream<Arguments> backendsAndReluShapes() {
+        return withBackends(Pool2dTest::reluShapes);
+    }
+
+    /**
+     * The fused backward through pooling and a ReLU has the bits of the two ops in turn: on a ReLU's output (zeros
+     * everywhere, ties of zeros across whole windows), on raw data with negative maxima, and with infinities and NaN.
+     */
+    @ParameterizedTest(name = "{0} {1}", autoCloseArguments = false)
+    @MethodSource("backendsAndReluShapes")
+    void reluBackwardIsPoolBackwardThenRelu(Backend backend, String name, Shape input, PoolSpec spec) {
+        PoolGeometry g = PoolGeometry.of("test", input, spec);
+        float[] raw = TestData.uniform(31, input.size());
+        float[] relu = new float[raw.length];
+        float[] special = raw.clone();
+        for (int i = 0; i < raw.length; i++) {
+            relu[i] = Math.max(0f, raw[i] - 0.3f); // most windows positive, some all zero
+        }
+        float[] odd = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f};
+        for (int i = 0; i < special.length; i += 7) {
+            special[i] = odd[(i / 7) % odd.length];
+        }
+        float[] dys = TestData.uniform(32, g.output().size());
+        for (float[] xs : new float[][] {relu, raw, special}) {
+            try (PoolPlan plan = backend.planPool2d(input, spec);
+                 Tensor x = backend.tensor(input, xs);
+                 Tensor y = backend.allocate(g.output());
+                 Tensor dy = backend.tensor(g.output(), dys);
+                 Tensor separate = backend.allocate(input);
+                 Tensor masked = backend.allocate(input);
+                 Tensor fused = backend.allocate(input)) {
+                backend.pool2dForward(plan, x, y);
+                backend.pool2dBackward(plan, x, y, dy, separate);
+                backend.activationBackward(Activation.RELU, x, x, separate, masked);
+                backend.fill(fused, Float.NaN);
+                backend.pool2dReluBackward(plan, x, y, dy, fused);
+                float[] expected = masked.toArray();
+                float[] actual = fused.toArray();
+                for (int i = 0; i < expected.length; i++) {
+                    if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                        throw new AssertionError(name + ": element " + i + " is " + actual[i] + ", expected "
+                                + expected[i] + " (x = " + xs[i] + ")");
+                    }
+                }
+            }
         }
     }
 
@@ -212,6 +275,11 @@ class Pool2dTest {
                     "pool2dBackward", "output gradient dy must be 2×3×2×2, got 2×3×2×3");
             assertMessage(assertThrows(IllegalArgumentException.class, () -> backend.pool2dForward(foreign, x, y)),
                     "pool2dForward", "plan was made by");
+            assertMessage(assertThrows(IllegalArgumentException.class,
+                    () -> backend.pool2dReluBackward(plan, x, y, wrongY, x)),
+                    "pool2dReluBackward", "output gradient dy must be 2×3×2×2, got 2×3×2×3");
+            assertMessage(assertThrows(IllegalArgumentException.class,
+                    () -> backend.pool2dReluBackward(plan, x, y, y, x)), "pool2dReluBackward", "x", "dx");
         }
     }
 }

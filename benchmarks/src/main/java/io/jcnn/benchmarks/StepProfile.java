@@ -12,6 +12,7 @@ import io.jcnn.model.Models;
 import io.jcnn.model.Sequential;
 import io.jcnn.nn.Conv2d;
 import io.jcnn.nn.Layer;
+import io.jcnn.nn.ReluPoolBackward;
 import io.jcnn.optim.Sgd;
 import io.jcnn.tensor.Shape;
 import io.jcnn.tensor.Tensor;
@@ -138,7 +139,14 @@ public final class StepProfile {
                     for (int i = layers.size() - 1; i >= 0; i--) {
                         Layer layer = layers.get(i);
                         Tensor dy = d;
-                        d = timed(device, times, layer.name() + " backward", at, steps, () -> layer.backward(dy));
+                        if (i > 0 && ReluPoolBackward.applies(layers.get(i - 1), layer)) {
+                            // As the model's backward runs it: one op for the pool and the ReLU under it.
+                            Layer relu = layers.get(--i);
+                            d = timed(device, times, layer.name() + " + " + relu.name() + " backward", at, steps,
+                                    () -> ReluPoolBackward.backward(relu, layer, dy));
+                        } else {
+                            d = timed(device, times, layer.name() + " backward", at, steps, () -> layer.backward(dy));
+                        }
                     }
                     timed(device, times, "sgd step", at, steps, () -> {
                         sgd.step();

@@ -41,13 +41,8 @@ final class CpuActivations {
                          int size) {
         boolean vector = CpuConvolution.fusedAvailable();
         switch (activation.kind()) {
-            case RELU -> parallel.forRange(size, MIN_CHUNK_CHEAP, (chunk, start, end) -> {
-                if (vector) {
-                    CpuVectorActivations.reluBackward(x, dy, dx, start, end);
-                } else {
-                    reluBackward(x, dy, dx, start, end);
-                }
-            });
+            case RELU -> parallel.forRange(size, MIN_CHUNK_CHEAP,
+                    (chunk, start, end) -> reluBackward(x, dy, dx, start, end, vector));
             case LEAKY_RELU -> {
                 float alpha = activation.alpha();
                 parallel.forRange(size, MIN_CHUNK_CHEAP, (chunk, start, end) -> {
@@ -107,6 +102,18 @@ final class CpuActivations {
     }
 
     // ---- backward kernels ----
+
+    /**
+     * ReLU's backward on [start, end), dx = dy where x &gt; 0, else +0, by the vector loop or the scalar one (the
+     * same bits); dx may be dy. Fused passes call it on ranges they have just written, while these are in cache.
+     */
+    static void reluBackward(float[] x, float[] dy, float[] dx, int start, int end, boolean vector) {
+        if (vector) {
+            CpuVectorActivations.reluBackward(x, dy, dx, start, end);
+        } else {
+            reluBackward(x, dy, dx, start, end);
+        }
+    }
 
     private static void reluBackward(float[] x, float[] dy, float[] dx, int start, int end) {
         for (int i = start; i < end; i++) {

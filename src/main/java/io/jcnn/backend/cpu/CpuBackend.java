@@ -323,7 +323,13 @@ public final class CpuBackend implements Backend {
     @Override
     public void pool2dBackward(PoolPlan plan, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         OpChecks.pool2dBackward(this, plan, x, y, dy, dx);
-        CpuPooling.backward(parallel, plan.geometry(), data(x), data(y), data(dy), data(dx));
+        CpuPooling.backward(parallel, plan.geometry(), data(x), data(y), data(dy), data(dx), false);
+    }
+
+    @Override
+    public void pool2dReluBackward(PoolPlan plan, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        OpChecks.pool2dReluBackward(this, plan, x, y, dy, dx);
+        CpuPooling.backward(parallel, plan.geometry(), data(x), data(y), data(dy), data(dx), true);
     }
 
     // ---- activations ----

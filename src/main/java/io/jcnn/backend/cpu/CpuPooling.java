@@ -14,6 +14,8 @@ import java.util.Arrays;
  */
 final class CpuPooling {
     private static final int MIN_CHUNK_ELEMENTS = 1 << 13;
+    /** Input elements per block of planes that backward's ReLU masks at once: 64 KiB of dx, still in L1 or L2. */
+    private static final int RELU_BLOCK_ELEMENTS = 1 << 14;
 
     private CpuPooling() {
     }
@@ -58,7 +60,13 @@ final class CpuPooling {
         });
     }
 
-    static void backward(CpuParallel parallel, PoolGeometry g, float[] x, float[] y, float[] dy, float[] dx) {
+    /**
+     * dx from x and dy; with {@code relu}, then ReLU's backward in place on dx with x as the ReLU's output (see
+     * {@code Backend.pool2dReluBackward}), applied to each block of planes right after it is written, while the block
+     * is still in cache, instead of in a second pass over memory. The bits are those of the two ops in turn.
+     */
+    static void backward(CpuParallel parallel, PoolGeometry g, float[] x, float[] y, float[] dy, float[] dx,
+                         boolean relu) {
         PoolSpec spec = g.spec();
         int h = g.input().height();
         int w = g.input().width();
@@ -67,14 +75,23 @@ final class CpuPooling {
         int planes = g.input().batch() * g.input().channels();
         boolean max = spec.mode() == PoolMode.MAX;
         float inverseArea = 1f / (spec.kernelH() * spec.kernelW());
+        boolean vector = CpuConvolution.fusedAvailable();
+        int planeSize = h * w;
         if (isTiling(spec)) {
-            boolean vector = CpuConvolution.fusedAvailable();
-            parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / (h * w)), (chunk, start, end) ->
+            int block = relu ? Math.max(1, RELU_BLOCK_ELEMENTS / planeSize) : Integer.MAX_VALUE;
+            parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / planeSize), (chunk, start, end) -> {
+                for (int from = start; from < end; from += Math.min(block, end - from)) {
+                    int to = from + Math.min(block, end - from);
                     CpuTiledPooling.backward(spec.kernelH(), spec.kernelW(), max, inverseArea, h, w, p, q,
-                            x, dy, dx, start, end, vector));
+                            x, dy, dx, from, to, vector);
+                    if (relu) {
+                        CpuActivations.reluBackward(x, dx, dx, from * planeSize, to * planeSize, vector);
+                    }
+                }
+            });
             return;
         }
-        parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / (h * w)), (chunk, start, end) -> {
+        parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / planeSize), (chunk, start, end) -> {
             for (int plane = start; plane < end; plane++) {
                 int xPlane = plane * h * w;
                 int yPlane = plane * p * q;
@@ -98,6 +115,9 @@ final class CpuPooling {
                             }
                         }
                     }
+                }
+                if (relu) {
+                    CpuActivations.reluBackward(x, dx, dx, xPlane, xPlane + planeSize, vector);
                 }
             }
         });

@@ -261,6 +261,12 @@ class CudaDifferentialTest {
                             b.pool2dBackward(plan, t.get(0), t.get(1), t.get(2), t.get(3));
                         }
                     }));
+            compare("pool and ReLU backward " + spec, new Shape[] {s, out, out, s}, 1, 0, 1e-6, (b, t) -> {
+                try (PoolPlan plan = b.planPool2d(s, spec)) {
+                    b.pool2dForward(plan, t.get(0), t.get(1));
+                    b.pool2dReluBackward(plan, t.get(0), t.get(1), t.get(2), t.get(3));
+                }
+            });
         }
         for (Activation a : new Activation[] {Activation.RELU, Activation.leakyRelu(0.1f), Activation.SIGMOID,
             Activation.TANH}) {
