@@ -77,6 +77,18 @@ final class TrainCommand implements Callable<Integer> {
                     + " difference (slow: use with --limit or few --epochs).")
     private boolean checkAgainstCpu;
 
+    /**
+     * Batches the training loader prepares ahead on a thread of its own: none where the computation keeps a thread on
+     * every core (the CPU backend's default), since that thread then has no core of its own and preempts the
+     * computation's threads, each of which the others wait for (LeNet training on 2 cores, with the default
+     * rotation and scaling: 2.8% faster preparing each batch between steps); the usual prefetch on the GPU or with
+     * cores to spare.
+     */
+    private static int trainingPrefetch(Backend backend, int threads) {
+        boolean everyCore = threads >= Runtime.getRuntime().availableProcessors();
+        return "cpu".equals(backend.name()) && everyCore ? 0 : DataLoader.DEFAULT_PREFETCH;
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter console = spec.commandLine().getOut();
@@ -113,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
              Sequential model = modelSpec.create();
              Optimizer optimizer = options.optimizer();
              DataLoader trainData = new DataLoader(train, options.batchSize, true, normalization, augmentation,
-                     options.seed);
+                     options.seed, trainingPrefetch(backend, device.threads()));
              DataLoader testData = new DataLoader(test, options.batchSize, false, normalization, Augmentation.NONE,
                      options.seed)) {
             Shape input = Shape.of(options.batchSize, train.channels(), train.height(), train.width());
