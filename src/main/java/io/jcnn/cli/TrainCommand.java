@@ -81,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
      * Batches the training loader prepares ahead on a thread of its own: none where the computation keeps a thread on
      * every core (the CPU backend's default), since that thread then has no core of its own and preempts the
      * computation's threads, each of which the others wait for (LeNet training on 2 cores, with the default
-     * rotation and scaling: 2.8% faster preparing each batch between steps); the usual prefetch on the GPU or with
+     * rotation and scaling: 2-4% faster preparing each batch between steps); the usual prefetch on the GPU or with
      * cores to spare.
      */
     private static int trainingPrefetch(Backend backend, int threads) {
