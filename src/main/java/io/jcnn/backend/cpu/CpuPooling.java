@@ -78,10 +78,11 @@ final class CpuPooling {
         boolean vector = CpuConvolution.fusedAvailable();
         int planeSize = h * w;
         if (isTiling(spec)) {
-            int block = relu ? Math.max(1, RELU_BLOCK_ELEMENTS / planeSize) : Integer.MAX_VALUE;
+            int reluBlock = Math.max(1, RELU_BLOCK_ELEMENTS / planeSize);
             parallel.forRange(planes, Math.max(1, MIN_CHUNK_ELEMENTS / planeSize), (chunk, start, end) -> {
-                for (int from = start; from < end; from += Math.min(block, end - from)) {
-                    int to = from + Math.min(block, end - from);
+                int block = relu ? reluBlock : end - start;
+                for (int from = start; from < end; from += block) {
+                    int to = Math.min(end, from + block);
                     CpuTiledPooling.backward(spec.kernelH(), spec.kernelW(), max, inverseArea, h, w, p, q,
                             x, dy, dx, from, to, vector);
                     if (relu) {
