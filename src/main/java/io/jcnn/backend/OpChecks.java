@@ -2,6 +2,7 @@ package io.jcnn.backend;
 
 import io.jcnn.tensor.Shape;
 import io.jcnn.tensor.Tensor;
+import java.util.function.Supplier;
 
 /**
  * Argument validation shared by every backend, so each op rejects bad input the same way, before any work, with a
@@ -66,6 +67,13 @@ public final class OpChecks {
         if (t.size() != expected) {
             throw new IllegalArgumentException(op + ": " + role + " must hold " + expected + " elements, got "
                     + t.size() + " (" + t.shape() + ")");
+        }
+    }
+
+    /** As {@link #size(String, String, Tensor, long)}, with a role described only when the check fails. */
+    static void size(String op, Supplier<String> role, Tensor t, long expected) {
+        if (t.size() != expected) {
+            size(op, role.get(), t, expected);
         }
     }
 
@@ -170,9 +178,9 @@ public final class OpChecks {
         onBackend(backend, op, a, b, c);
         finite(op, "alpha", alpha);
         finite(op, "beta", beta);
-        size(op, "A (" + (transposeA ? k + "×" + m : m + "×" + k) + ")", a, (long) m * k);
-        size(op, "B (" + (transposeB ? n + "×" + k : k + "×" + n) + ")", b, (long) k * n);
-        size(op, "C (" + m + "×" + n + ")", c, (long) m * n);
+        size(op, () -> "A (" + (transposeA ? k + "×" + m : m + "×" + k) + ")", a, (long) m * k);
+        size(op, () -> "B (" + (transposeB ? n + "×" + k : k + "×" + n) + ")", b, (long) k * n);
+        size(op, () -> "C (" + m + "×" + n + ")", c, (long) m * n);
         distinct(op, "A", a, "C", c);
         distinct(op, "B", b, "C", c);
     }
@@ -260,7 +268,8 @@ public final class OpChecks {
         if (data.shape().rank() != 2 && data.shape().rank() != 4) {
             throw new IllegalArgumentException(op + ": " + dataRole + " must be N×C or N×C×H×W, got " + data.shape());
         }
-        size(op, biasRole + " (one per channel of " + dataRole + " " + data.shape() + ")", bias, data.shape().channels());
+        size(op, () -> biasRole + " (one per channel of " + dataRole + " " + data.shape() + ")", bias,
+                data.shape().channels());
     }
 
     /**
@@ -385,7 +394,7 @@ public final class OpChecks {
     public static void softmaxCrossEntropy(Backend backend, Tensor logits, Tensor labels, Tensor loss, Tensor dLogits) {
         String op = "softmaxCrossEntropy";
         onBackend(backend, op, logits, labels, loss, dLogits);
-        size(op, "labels (one class index per batch item of logits " + logits.shape() + ")", labels,
+        size(op, () -> "labels (one class index per batch item of logits " + logits.shape() + ")", labels,
                 logits.shape().batch());
         size(op, "loss", loss, 1);
         sameShape(op, "logits", logits, "dLogits", dLogits);
@@ -449,7 +458,7 @@ public final class OpChecks {
         sameShape(op, "x", x, "y/dy/dx", y);
         int c = x.shape().channels();
         for (Tensor t : perChannel) {
-            size(op, "per-channel tensor (" + c + " channels of x " + x.shape() + ")", t, c);
+            size(op, () -> "per-channel tensor (" + c + " channels of x " + x.shape() + ")", t, c);
         }
         if (x.shape().batch() * x.shape().spatialSize() < 2) {
             throw new IllegalArgumentException(op + ": needs at least 2 values per channel to estimate a variance, x is "

@@ -36,6 +36,7 @@ public final class DataLoader implements AutoCloseable {
     private final Augmentation augmentation;
     private final long seed;
     private final int prefetch;
+    private final SampleRanges ranges;
     private final float[] lookup;
     private final ArrayDeque<Batch> pool = new ArrayDeque<>();
     private Epoch open;
@@ -52,6 +53,20 @@ public final class DataLoader implements AutoCloseable {
      */
     public DataLoader(Dataset data, int batchSize, boolean shuffle, Normalization normalization,
                       Augmentation augmentation, long seed, int prefetch) {
+        this(data, batchSize, shuffle, normalization, augmentation, seed, prefetch, SampleRanges.SERIAL);
+    }
+
+    /**
+     * A loader without prefetch that prepares each batch in {@code next()}, its samples split by {@code ranges}: for
+     * example over the CPU backend's threads, which are otherwise idle between steps.
+     */
+    public DataLoader(Dataset data, int batchSize, boolean shuffle, Normalization normalization,
+                      Augmentation augmentation, long seed, SampleRanges ranges) {
+        this(data, batchSize, shuffle, normalization, augmentation, seed, 0, ranges);
+    }
+
+    private DataLoader(Dataset data, int batchSize, boolean shuffle, Normalization normalization,
+                       Augmentation augmentation, long seed, int prefetch, SampleRanges ranges) {
         this.data = Objects.requireNonNull(data, "dataset");
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
@@ -65,6 +80,7 @@ public final class DataLoader implements AutoCloseable {
         this.augmentation = Objects.requireNonNull(augmentation, "augmentation");
         this.seed = seed;
         this.prefetch = prefetch;
+        this.ranges = Objects.requireNonNull(ranges, "sample ranges");
         this.lookup = normalization.table();
     }
 
@@ -131,35 +147,48 @@ public final class DataLoader implements AutoCloseable {
         return order;
     }
 
-    /** Fills {@code batch} with batch {@code index} of an epoch whose order is {@code order}. */
-    private void fill(Batch batch, int epoch, int[] order, int index) {
+    /**
+     * Fills {@code batch} with batch {@code index} of an epoch whose order is {@code order}: in {@code next()} split by
+     * the loader's sample ranges, on the prefetch thread alone.
+     */
+    private void fill(Batch batch, int epoch, int[] order, int index, SampleRanges split) {
         int from = index * batchSize;
         int count = Math.min(batchSize, data.size() - from);
         int sample = data.sampleSize();
         long stream = CounterRandom.derive(CounterRandom.derive(seed, AUGMENT_STREAM), epoch);
         long resampleStream = CounterRandom.derive(CounterRandom.derive(seed, RESAMPLE_STREAM), epoch);
-        for (int k = 0; k < count; k++) {
-            int source = order[from + k];
-            batch.indices[k] = source;
-            batch.labels[k] = data.labels()[source];
-            if (augmentation.isActive()) {
-                long resample = augmentation.resamples() ? CounterRandom.bits(resampleStream, from + k) : 0;
-                augment(source, k * sample, CounterRandom.bits(stream, from + k), resample, batch.images);
-            } else {
-                byte[] pixels = data.pixels();
-                int in = source * sample;
-                int out = k * sample;
-                for (int i = 0; i < sample; i++) {
-                    batch.images[out + i] = lookup[pixels[in + i] & 0xFF];
-                }
+        split.run(count, (start, end) -> {
+            for (int k = start; k < end; k++) {
+                fillSample(batch, k, order[from + k], from + k, stream, resampleStream);
             }
-        }
+        });
         if (count < batchSize) {
             java.util.Arrays.fill(batch.images, count * sample, batch.images.length, 0f);
             java.util.Arrays.fill(batch.labels, count, batchSize, 0f);
             java.util.Arrays.fill(batch.indices, count, batchSize, -1);
         }
         batch.size = count;
+    }
+
+    /**
+     * Slot k of {@code batch}: dataset sample {@code source}, augmented with the draws at {@code position} of the
+     * epoch's streams.
+     */
+    private void fillSample(Batch batch, int k, int source, int position, long stream, long resampleStream) {
+        int sample = data.sampleSize();
+        batch.indices[k] = source;
+        batch.labels[k] = data.labels()[source];
+        if (augmentation.isActive()) {
+            long resample = augmentation.resamples() ? CounterRandom.bits(resampleStream, position) : 0;
+            augment(source, k * sample, CounterRandom.bits(stream, position), resample, batch.images);
+        } else {
+            byte[] pixels = data.pixels();
+            int in = source * sample;
+            int out = k * sample;
+            for (int i = 0; i < sample; i++) {
+                batch.images[out + i] = lookup[pixels[in + i] & 0xFF];
+            }
+        }
     }
 
     /**
@@ -309,7 +338,7 @@ public final class DataLoader implements AutoCloseable {
             try {
                 for (int index = first; index < end && !Thread.currentThread().isInterrupted(); index++) {
                     Batch batch = takeBuffer();
-                    fill(batch, number, order, index);
+                    fill(batch, number, order, index, SampleRanges.SERIAL);
                     ready.put(batch);
                 }
             } catch (InterruptedException e) {
@@ -342,7 +371,7 @@ public final class DataLoader implements AutoCloseable {
             }
             if (producer == null) {
                 current = takeBuffer();
-                fill(current, number, order, next);
+                fill(current, number, order, next, ranges);
             } else {
                 Object item;
                 try {

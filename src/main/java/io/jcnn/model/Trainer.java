@@ -146,7 +146,7 @@ public final class Trainer {
                                 listener.onStop(reason);
                                 return new TrainingResult(TrainingResult.Outcome.DIVERGED, reason, history, state);
                             }
-                            System.arraycopy(output.toArray(), 0, logits, 0, logits.length);
+                            output.backend().download(output, logits);
                             correct += countCorrect(logits, batch.hostLabels(), batch.size(), classes);
                             seen += batch.size();
                             lossSum += (double) value * batch.size();

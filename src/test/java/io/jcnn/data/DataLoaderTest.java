@@ -109,6 +109,44 @@ class DataLoaderTest {
     }
 
     @Test
+    void batchesSplitOverThreadsAreBitIdentical() {
+        Dataset data = tiny(50);
+        Augmentation aug = new Augmentation(0, 1, true, 15, 0.1);
+        List<String> ranges = java.util.Collections.synchronizedList(new ArrayList<>());
+        // Three uneven ranges, two of them on threads of their own, as a backend's threads would run them.
+        SampleRanges threeThreads = (count, body) -> {
+            int a = count / 4;
+            int b = count / 2;
+            ranges.add(0 + "-" + a + "-" + b + "-" + count);
+            Thread second = new Thread(() -> body.run(a, b));
+            Thread third = new Thread(() -> body.run(b, count));
+            second.start();
+            third.start();
+            body.run(0, a);
+            try {
+                second.join();
+                third.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        Normalization norm = new Normalization(0.1f, 0.3f);
+        try (DataLoader direct = new DataLoader(data, 8, true, norm, aug, 5, 0);
+             DataLoader split = new DataLoader(data, 8, true, norm, aug, 5, threeThreads)) {
+            for (int epoch = 1; epoch <= 2; epoch++) {
+                List<float[]> whole = collect(direct, epoch, 0, false);
+                assertSameBatches(whole, collect(split, epoch, 0, false));
+                assertSameBatches(whole.subList(5 * 3, whole.size()), collect(split, epoch, 5, false));
+            }
+        }
+        // 7 batches per epoch, the last of 2 samples: its ranges cover 2 samples, not the batch size.
+        assertEquals(2 * (7 + 2), ranges.size());
+        assertEquals("0-0-1-2", ranges.get(6));
+        assertThrows(NullPointerException.class,
+                () -> new DataLoader(data, 8, true, norm, aug, 5, (SampleRanges) null));
+    }
+
+    @Test
     void shiftMovesPixelsAndFillsWithBlack() {
         // One 1×5×5 image of distinct values, shifted by up to 1 pixel; every epoch draws another shift.
         byte[] pixels = new byte[25];

@@ -13,6 +13,7 @@ import io.jcnn.backend.PoolPlan;
 import io.jcnn.backend.PoolSpec;
 import io.jcnn.tensor.Shape;
 import io.jcnn.tensor.Tensor;
+import java.util.Objects;
 
 /**
  * The pure-Java backend: the reference every other backend is checked against and the fallback for machines
@@ -81,6 +82,25 @@ public final class CpuBackend implements Backend {
     /** The number of threads the ops run on. */
     public int threads() {
         return parallel.threads();
+    }
+
+    /** Host work on a contiguous range [start, end) of items. */
+    @FunctionalInterface
+    public interface HostRange {
+        void run(int start, int end);
+    }
+
+    /**
+     * Runs host work between ops (such as preparing the next batch) on the ops' threads: {@code body} over contiguous
+     * ranges that cover the items [0, n), as many as threads but no more than ⌈n / minChunk⌉, of near-equal sizes,
+     * returning when all have run. The calling thread takes the first range; a failure in any range is rethrown here.
+     */
+    public void runOnThreads(int n, int minChunk, HostRange body) {
+        Objects.requireNonNull(body, "body");
+        if (isClosed()) {
+            throw new IllegalStateException("CPU backend is closed");
+        }
+        parallel.forRange(n, minChunk, (chunk, start, end) -> body.run(start, end));
     }
 
     // ---- device and memory ----
