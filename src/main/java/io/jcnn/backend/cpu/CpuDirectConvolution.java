@@ -86,14 +86,7 @@ final class CpuDirectConvolution {
     static void forward(CpuParallel parallel, ConvGeometry g, float[] x, float[] w, float[] bias, float[] y,
                         float[] ws) {
         Layout l = new Layout(g, parallel.threads());
-        // Block b holds tap t's FILTERS weights at (b·taps + t)·FILTERS; filters past K are zero.
-        Arrays.fill(ws, 0, l.filterFloats, 0f);
-        for (int kk = 0; kk < l.k; kk++) {
-            int block = kk / FILTERS;
-            for (int t = 0; t < l.taps; t++) {
-                ws[(block * l.taps + t) * FILTERS + kk % FILTERS] = w[kk * l.taps + t];
-            }
-        }
+        packFilters(l, w, ws);
         parallel.forRange(l.n, 1, (chunk, start, end) -> {
             int image = l.filterFloats + chunk * l.imageFloats;
             int[] tapOffsets = new int[l.taps];
@@ -127,6 +120,21 @@ final class CpuDirectConvolution {
                 }
             }
         });
+    }
+
+    /**
+     * Block b of {@code ws} holds tap t's FILTERS weights at (b·taps + t)·FILTERS; filters past K are zero. A method of
+     * its own so that its loop, not the whole of {@link #forward} (called once a step, so never hot enough to
+     * compile on its own), is what the JIT compiles when the loop gets hot.
+     */
+    private static void packFilters(Layout l, float[] w, float[] ws) {
+        Arrays.fill(ws, 0, l.filterFloats, 0f);
+        for (int kk = 0; kk < l.k; kk++) {
+            int block = kk / FILTERS;
+            for (int t = 0; t < l.taps; t++) {
+                ws[(block * l.taps + t) * FILTERS + kk % FILTERS] = w[kk * l.taps + t];
+            }
+        }
     }
 
     /** FILTERS filters × two vectors of one output row, starting at output columns col0 and col1. */
