@@ -39,9 +39,9 @@ final class CpuBias {
     /**
      * dbias[c] = Σ over n and s of dy[n, c, s], accumulated in double in a fixed order and split over channels only,
      * so the result does not depend on the thread count. Where the vector kernel runs and planes hold two vectors or
-     * more, each plane is summed by {@link CpuVectorBias} (the result then also depends on the vector width); otherwise
-     * four interleaved accumulators (element i goes to i mod 4 of its plane) break the chain of dependent additions,
-     * which otherwise bounds the pass by add latency.
+     * more, each plane is summed by {@link CpuVectorBias} (the result then also depends on the vector width); where
+     * S = 1, by {@link #rowGradient}; otherwise four interleaved accumulators (element i goes to i mod 4 of its plane)
+     * break the chain of dependent additions, which otherwise bounds the pass by add latency.
      */
     static void gradient(CpuParallel parallel, int n, int c, int s, float[] dy, float[] dbias) {
         if (s == 1) {

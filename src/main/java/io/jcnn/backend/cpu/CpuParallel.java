@@ -29,8 +29,8 @@ final class CpuParallel implements AutoCloseable {
     /**
      * How long the caller spins for the workers' chunks before it yields its core, when every thread has a core: a
      * yield then hands the core to whatever else is runnable (the JIT compiler, most often) for a whole time slice,
-     * while the workers soon wait for the caller's next call; measured on LeNet training on 2 cores, spinning cut the
-     * time the caller waited by a third.
+     * while the workers soon wait for the caller's next call. In LeNet training on 2 cores during a noisy spell,
+     * spinning instead of yielding cut the caller's waits by about a third; in quiet spells it changed nothing.
      */
     private static final long WAIT_SPIN_NANOS = SPIN_NANOS;
     /**
