@@ -2,11 +2,13 @@ package io.jcnn.benchmarks;
 
 import io.jcnn.backend.Backend;
 import io.jcnn.backend.ConvPlan;
+import io.jcnn.backend.cpu.CpuBackend;
 import io.jcnn.data.Augmentation;
 import io.jcnn.data.DataLoader;
 import io.jcnn.data.Dataset;
 import io.jcnn.data.Mnist;
 import io.jcnn.data.Normalization;
+import io.jcnn.data.SampleRanges;
 import io.jcnn.loss.SoftmaxCrossEntropyLoss;
 import io.jcnn.model.Models;
 import io.jcnn.model.Sequential;
@@ -31,7 +33,8 @@ import java.util.Map;
  * as steps). The step is StepBenchmark's (the same data, model, SGD with momentum and weight decay), timed part by part
  * with a device synchronisation after each part. The last rows time the data
  * loader preparing one batch of the same size from bytes (shuffled, normalised; then also rotated and scaled, as
- * {@code jcnn train} does by default), which training overlaps with the step on a background thread.
+ * {@code jcnn train} does by default; then that on the CPU backend's threads, as {@code jcnn train} prepares each batch
+ * between steps there).
  *
  * <pre>
  * java -cp benchmarks.jar io.jcnn.benchmarks.StepProfile [WORKLOAD [BACKEND [WARMUP [STEPS [digits]]]]]
@@ -164,14 +167,19 @@ public final class StepProfile {
                 }
                 in = layers.get(i).outputShape();
             }
+            List<Part> parts = new ArrayList<>();
+            times.forEach((name, nanos) -> parts.add(new Part(name, nanos, opTimes.getOrDefault(name, Map.of()))));
+            parts.add(new Part("data loader, one batch", loaderTimes(batch, side, Augmentation.NONE,
+                    SampleRanges.SERIAL, warmup, steps), Map.of()));
+            parts.add(new Part("data loader, one batch, rotated ≤10° and scaled ≤10%", loaderTimes(batch, side,
+                    TRAIN_AUGMENTATION, SampleRanges.SERIAL, warmup, steps), Map.of()));
+            if (device instanceof CpuBackend cpu) {
+                parts.add(new Part("data loader, the same on the backend's threads (as jcnn train)", loaderTimes(batch,
+                        side, TRAIN_AUGMENTATION, (count, body) -> cpu.runOnThreads(count, 8, body::run), warmup,
+                        steps), Map.of()));
+            }
+            return parts;
         }
-        List<Part> parts = new ArrayList<>();
-        times.forEach((name, nanos) -> parts.add(new Part(name, nanos, opTimes.getOrDefault(name, Map.of()))));
-        parts.add(new Part("data loader, one batch", loaderTimes(batch, side, Augmentation.NONE, warmup, steps),
-                Map.of()));
-        parts.add(new Part("data loader, one batch, rotated ≤10° and scaled ≤10%", loaderTimes(batch, side,
-                TRAIN_AUGMENTATION, warmup, steps), Map.of()));
-        return parts;
     }
 
     private static Tensor timed(Backend device, Map<String, long[]> times, String name, int at, int steps,
@@ -229,10 +237,11 @@ public final class StepProfile {
     static final Augmentation TRAIN_AUGMENTATION = new Augmentation(0, 0, false, 10, 0.1);
 
     /**
-     * Nanoseconds the data loader takes to prepare each of {@code steps} batches after {@code warmup}, in the
-     * calling thread (no prefetch), from random bytes: what the training loop's background thread does per step.
+     * Nanoseconds the data loader takes to prepare each of {@code steps} batches after {@code warmup} in
+     * {@code next()} (no prefetch), its samples split by {@code ranges}, from random bytes.
      */
-    static long[] loaderTimes(int batch, int side, Augmentation augmentation, int warmup, int steps) {
+    static long[] loaderTimes(int batch, int side, Augmentation augmentation, SampleRanges ranges, int warmup,
+                              int steps) {
         int samples = batch * 8;
         byte[] pixels = new byte[samples * side * side];
         int[] labels = new int[samples];
@@ -243,7 +252,7 @@ public final class StepProfile {
         }
         Dataset data = new Dataset("profile", 1, side, side, pixels, labels, 10);
         long[] nanos = new long[steps];
-        try (DataLoader loader = new DataLoader(data, batch, true, Normalization.of(data), augmentation, 1, 0)) {
+        try (DataLoader loader = new DataLoader(data, batch, true, Normalization.of(data), augmentation, 1, ranges)) {
             int done = 0;
             for (int epoch = 1; done < warmup + steps; epoch++) {
                 try (DataLoader.Epoch batches = loader.epoch(epoch, 0, true)) {

@@ -257,7 +257,8 @@ class BenchmarkSmokeTest {
         assertEquals(List.of("conv1 forward", "pool1 forward", "conv2 forward", "pool2 forward", "ip1 forward",
                 "relu1 forward", "ip2 forward", "loss", "ip2 backward", "relu1 backward", "ip1 backward",
                 "pool2 backward", "conv2 backward", "pool1 backward", "conv1 backward", "sgd step",
-                "data loader, one batch", "data loader, one batch, rotated ≤10° and scaled ≤10%"), names);
+                "data loader, one batch", "data loader, one batch, rotated ≤10° and scaled ≤10%",
+                "data loader, the same on the backend's threads (as jcnn train)"), names);
         for (StepProfile.Part p : parts) {
             assertTrue(p.medianMillis() > 0, p.name() + " measured nothing");
         }
