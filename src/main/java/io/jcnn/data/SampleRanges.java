@@ -7,9 +7,10 @@ package io.jcnn.data;
  */
 @FunctionalInterface
 public interface SampleRanges {
-    /** Fills samples [start, end) of the batch. */
+    /** The work on a range of a batch's samples. */
     @FunctionalInterface
     interface Body {
+        /** Fills samples [start, end) of the batch. */
         void run(int start, int end);
     }
 

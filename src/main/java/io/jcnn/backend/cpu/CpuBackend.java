@@ -87,6 +87,7 @@ public final class CpuBackend implements Backend {
     /** Host work on a contiguous range [start, end) of items. */
     @FunctionalInterface
     public interface HostRange {
+        /** Does the work for items [start, end). */
         void run(int start, int end);
     }
 
