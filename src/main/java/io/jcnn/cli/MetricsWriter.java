@@ -1,5 +1,7 @@
 package io.jcnn.cli;
 
+import io.jcnn.model.AtomicFiles;
+
 import io.jcnn.model.EpochMetrics;
 import io.jcnn.model.TrainingListener;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.jcnn.cli;
 
+import io.jcnn.model.AtomicFiles;
+
 import java.awt.image.RenderedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -99,6 +99,21 @@ public final class BatchNorm2d extends AbstractLayer {
         }
     }
 
+    /** The learnable scale, one per channel (null before compiling). */
+    public Param gamma() {
+        return gamma;
+    }
+
+    /** The learnable shift, one per channel (null before compiling). */
+    public Param beta() {
+        return beta;
+    }
+
+    /** The value added to the variance before its square root. */
+    public float epsilon() {
+        return epsilon;
+    }
+
     /** Running mean and variance, for checkpoints. */
     @Override
     public List<Tensor> buffers() {

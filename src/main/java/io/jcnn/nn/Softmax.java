@@ -47,4 +47,9 @@ public final class Softmax extends AbstractLayer {
     protected void backward(Tensor x, Tensor y, Tensor dy, Tensor dx) {
         backend().softmaxBackward(y, dy, dx, log);
     }
+
+    /** Whether this layer computes log-softmax. */
+    public boolean isLog() {
+        return log;
+    }
 }

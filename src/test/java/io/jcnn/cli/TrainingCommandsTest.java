@@ -91,6 +91,27 @@ class TrainingCommandsTest {
     }
 
     @Test
+    void exportWritesTheCheckpointsModelAsOnnxThatOnnxRuntimeRuns() throws Exception {
+        Path checkpoint = trainQuickly(dir.resolve("run"));
+        Path onnx = dir.resolve("out").resolve("lenet.onnx");
+        CliRun run = CliRun.jcnn("export", checkpoint.toString(), "--out", onnx.toString(), "--batch-size", "3");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().startsWith("exported " + checkpoint + " (lenet, 431,080 parameters) to " + onnx
+                + ": input 3×1×28×28 'input', output 3×10 'output'"), run.out());
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession session = env.createSession(onnx.toString())) {
+            assertEquals("lenet", session.getMetadata().getCustomMetadata().get("jcnn.model"));
+            assertTrue(session.getMetadata().getCustomMetadata().containsKey("jcnn.normalization.mean"));
+            assertEquals(java.util.Set.of("input"), session.getInputNames());
+        }
+        expectFailure(2, "--format must be onnx, got 'tflite'", "export", checkpoint.toString(), "--out",
+                onnx.toString(), "--format", "tflite");
+        expectFailure(2, "--batch-size must be at least 1, got 0", "export", checkpoint.toString(), "--out",
+                onnx.toString(), "--batch-size", "0");
+        expectFailure(1, "no such file", "export", dir.resolve("none.jcnn").toString(), "--out", onnx.toString());
+    }
+
+    @Test
     void badInputGetsOneLineAndANonZeroExit() throws IOException {
         Path checkpoint = trainQuickly(dir.resolve("run"));
         byte[] bytes = Files.readAllBytes(checkpoint);

@@ -1,4 +1,4 @@
-package io.jcnn.cli;
+package io.jcnn.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.jcnn.cli;
+package io.jcnn.model;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,12 +18,16 @@ import java.util.Set;
  * partial file: the bytes go to a temporary file in the same directory, are flushed to disk, then renamed over the
  * target.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Replaces {@code target} with {@code content}, creating missing parent directories. */
-    static void write(Path target, byte[] content) throws IOException {
+    /**
+     * Replaces {@code target} with {@code content}, creating missing parent directories.
+     *
+     * @throws IOException if a directory or the file cannot be written; {@code target} is then unchanged
+     */
+    public static void write(Path target, byte[] content) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path directory = absolute.getParent();
         Files.createDirectories(directory);
