@@ -41,16 +41,16 @@ import java.util.Objects;
 /**
  * Writes a compiled {@link Sequential} as an ONNX model (opset {@value #OPSET}, IR version {@value #IR_VERSION}) that
  * runs its inference: one node per layer in NCHW float32, the parameters as initializers, the input named
- * {@value #INPUT} with the model's compiled shape and the output {@value #OUTPUT}. Dropout is the identity at
- * inference and writes no node. Metadata (for example the input normalisation) goes into the model's
- * {@code metadata_props}.
+ * {@value #INPUT} with the model's compiled shape and the output {@value #OUTPUT}. Metadata (for example the input
+ * normalisation) goes into the model's {@code metadata_props}.
  *
  * <p>Layer by layer: {@link Conv2d} → Conv (strides, pads, dilations, group), {@link MaxPool2d} and {@link AvgPool2d} →
  * MaxPool and AveragePool (output size rounded down; average pooling counts padding, as jcnn does), {@link Linear} →
  * Gemm with transB (after a Flatten where its input has more than two dimensions), ReLU, LeakyReLU, Sigmoid and
  * Tanh → Relu, LeakyRelu, Sigmoid, Tanh, {@link Softmax} → Softmax or LogSoftmax over axis 1, {@link Flatten} →
  * Flatten, {@link LocalResponseNorm} → LRN (the same alpha/size convention), {@link BatchNorm2d} →
- * BatchNormalization with the running statistics.
+ * BatchNormalization with the running statistics, {@link Dropout} → Dropout with its ratio (the identity at
+ * inference).
  */
 public final class OnnxExport {
     /** The operator set written: ONNX Runtime accepts it, and it holds every op above in its current form. */
@@ -109,10 +109,6 @@ public final class OnnxExport {
             String out = i == layers.size() - 1 ? OUTPUT : layer.name();
             current = addLayer(graph, layer, shape, current, out);
             shape = layer.outputShape();
-        }
-        if (!current.equals(OUTPUT)) {
-            // The last layer wrote no node (dropout): name its input as the output.
-            graph.addNode(node("Identity", OUTPUT + "_identity", List.of(current), OUTPUT));
         }
         graph.addOutput(valueInfo(OUTPUT, model.outputShape()));
         ModelProto.Builder onnx = ModelProto.newBuilder()
@@ -198,8 +194,11 @@ public final class OnnxExport {
             graph.addNode(node("BatchNormalization", name, List.of(in, name + ".gamma", name + ".beta",
                     name + ".running_mean", name + ".running_var"), out)
                     .addAttribute(real("epsilon", bn.epsilon())));
-        } else if (layer instanceof Dropout) {
-            return in;
+        } else if (layer instanceof Dropout dropout) {
+            // The identity at inference; the ratio travels as the optional second input, for training after import.
+            graph.addInitializer(TensorProto.newBuilder().setName(name + ".ratio")
+                    .setDataType(TensorProto.DataType.FLOAT.getNumber()).addFloatData(dropout.rate()));
+            graph.addNode(node("Dropout", name, List.of(in, name + ".ratio"), out));
         } else {
             throw new IllegalArgumentException("ONNX export: layer '" + name + "' is a "
                     + layer.getClass().getSimpleName()

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import io.jcnn.backend.TestData;
 import io.jcnn.backend.cpu.CpuBackend;
 import io.jcnn.model.ModelSpec;
 import io.jcnn.model.Models;
@@ -19,7 +20,6 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,14 +42,14 @@ class OnnxExportTest {
         ModelSpec spec = Models.spec(name);
         int batch = 2;
         Shape input = Shape.nchw(batch, spec.channels(), spec.height(), spec.width());
-        float[] images = random(input.size(), 5);
+        float[] images = TestData.uniform(5, input.size());
         try (CpuBackend cpu = new CpuBackend(2);
              Sequential model = spec.create();
              Tensor x = cpu.allocate(input)) {
             model.compile(cpu, input, 7);
             for (Tensor buffer : model.buffers()) {
                 // Running mean in [-0.5, 0.5), running variance in [0.5, 1.5).
-                float[] v = random(buffer.shape().size(), buffer.shape().size());
+                float[] v = TestData.uniform(buffer.shape().size(), buffer.shape().size());
                 boolean variance = model.buffers().indexOf(buffer) % 2 == 1;
                 for (int i = 0; i < v.length; i++) {
                     v[i] = variance ? 1f + v[i] / 2 : v[i] / 2;
@@ -121,14 +121,5 @@ class OnnxExportTest {
                 return out;
             }
         }
-    }
-
-    private static float[] random(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (r.nextDouble() - 0.5);
-        }
-        return v;
     }
 }

@@ -1,0 +1,217 @@
+package io.jcnn.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.jcnn.backend.TestData;
+import io.jcnn.backend.cpu.CpuBackend;
+import io.jcnn.model.ModelSpec;
+import io.jcnn.model.Models;
+import io.jcnn.model.Sequential;
+import io.jcnn.tensor.Shape;
+import io.jcnn.tensor.Tensor;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Round trips of the zoo (export, import: the same parameters bit for bit and the same outputs), a graph laid out as
+ * PyTorch's exporter lays out LeNet (MatMul + Add, Reshape with a Constant shape, opsets 13 and 17) against ONNX
+ * Runtime, and the one-line refusals of what is not read.
+ */
+class OnnxImportTest {
+    @TempDir
+    Path dir;
+
+    static List<String> zoo() {
+        return Models.names();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("zoo")
+    void exportThenImportGivesTheSameParametersAndOutputs(String name) throws Exception {
+        ModelSpec spec = Models.spec(name);
+        Shape input = Shape.nchw(2, spec.channels(), spec.height(), spec.width());
+        Path file = dir.resolve(name + ".onnx");
+        try (CpuBackend cpu = new CpuBackend(2);
+             Sequential model = spec.create();
+             Tensor x = cpu.allocate(input)) {
+            model.compile(cpu, input, 11);
+            OnnxExport.write(model, file, Map.of());
+            x.copyFrom(TestData.uniform(3, input.size()));
+            float[] expected = model.forward(x, false).toArray();
+            try (Sequential imported = OnnxImport.read(file, cpu)) {
+                assertEquals(model.params().size(), imported.params().size());
+                for (int i = 0; i < model.params().size(); i++) {
+                    assertArrayEquals(model.params().get(i).value().toArray(),
+                            imported.params().get(i).value().toArray(), "parameter " + i);
+                }
+                for (int i = 0; i < model.buffers().size(); i++) {
+                    assertArrayEquals(model.buffers().get(i).toArray(), imported.buffers().get(i).toArray());
+                }
+                assertArrayEquals(expected, imported.forward(x, false).toArray());
+                assertEquals(model.outputShape(), imported.outputShape());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "opset {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {13, 17})
+    void aPyTorchStyleLenetImportsAndAgreesWithOnnxRuntime(int opset) throws Exception {
+        SplittableRandom r = new SplittableRandom(opset);
+        GraphProto.Builder g = GraphProto.newBuilder().setName("torch_lenet");
+        g.addInput(info("input.1", 1, 1, 28, 28));
+        g.addInitializer(floats("conv1.weight", r, 20, 1, 5, 5)).addInitializer(floats("conv1.bias", r, 20));
+        g.addInitializer(floats("conv2.weight", r, 50, 20, 5, 5)).addInitializer(floats("conv2.bias", r, 50));
+        // PyTorch writes Linear as MatMul with the transposed weight (in×out) and an Add of the bias.
+        g.addInitializer(floats("onnx::MatMul_30", r, 800, 500)).addInitializer(floats("fc1.bias", r, 500));
+        g.addInitializer(floats("onnx::MatMul_31", r, 500, 10)).addInitializer(floats("fc2.bias", r, 10));
+        g.addNode(node("Conv", "/conv1/Conv", List.of("input.1", "conv1.weight", "conv1.bias"), "/conv1/Conv_output_0",
+                ints("kernel_shape", 5, 5), ints("strides", 1, 1), ints("pads", 0, 0, 0, 0)));
+        g.addNode(node("MaxPool", "/pool1/MaxPool", List.of("/conv1/Conv_output_0"), "/pool1/MaxPool_output_0",
+                ints("kernel_shape", 2, 2), ints("strides", 2, 2)));
+        g.addNode(node("Conv", "/conv2/Conv", List.of("/pool1/MaxPool_output_0", "conv2.weight", "conv2.bias"),
+                "/conv2/Conv_output_0", ints("kernel_shape", 5, 5)));
+        g.addNode(node("MaxPool", "/pool2/MaxPool", List.of("/conv2/Conv_output_0"), "/pool2/MaxPool_output_0",
+                ints("kernel_shape", 2, 2), ints("strides", 2, 2)));
+        g.addNode(NodeProto.newBuilder().setOpType("Constant").setName("/Constant").addOutput("/Constant_output_0")
+                .addAttribute(AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
+                        .setT(TensorProto.newBuilder().setDataType(TensorProto.DataType.INT64.getNumber()).addDims(2)
+                                .addInt64Data(-1).addInt64Data(800))));
+        g.addNode(node("Reshape", "/Reshape", List.of("/pool2/MaxPool_output_0", "/Constant_output_0"),
+                "/Reshape_output_0"));
+        g.addNode(node("MatMul", "/fc1/MatMul", List.of("/Reshape_output_0", "onnx::MatMul_30"),
+                "/fc1/MatMul_output_0"));
+        g.addNode(node("Add", "/fc1/Add", List.of("/fc1/MatMul_output_0", "fc1.bias"), "/fc1/Add_output_0"));
+        g.addNode(node("Relu", "/Relu", List.of("/fc1/Add_output_0"), "/Relu_output_0"));
+        g.addNode(node("MatMul", "/fc2/MatMul", List.of("/Relu_output_0", "onnx::MatMul_31"), "/fc2/MatMul_output_0"));
+        g.addNode(node("Add", "/fc2/Add", List.of("/fc2/MatMul_output_0", "fc2.bias"), "26"));
+        g.addOutput(ValueInfoProto.newBuilder().setName("26"));
+        ModelProto onnx = ModelProto.newBuilder().setIrVersion(8).setProducerName("pytorch")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(opset)).setGraph(g).build();
+        Path file = Files.write(dir.resolve("torch_lenet.onnx"), onnx.toByteArray());
+        float[] images = TestData.uniform(9, 784);
+        float[] expected = runtime(onnx.toByteArray(), "input.1", images, new long[] {1, 1, 28, 28});
+        try (CpuBackend cpu = new CpuBackend(2);
+             Sequential model = OnnxImport.read(file, cpu);
+             Tensor x = cpu.tensor(Shape.nchw(1, 1, 28, 28), images)) {
+            assertEquals(List.of("/conv1/Conv", "/pool1/MaxPool", "/conv2/Conv", "/pool2/MaxPool", "/Reshape",
+                    "/fc1/MatMul", "/Relu", "/fc2/MatMul"), model.layers().stream().map(l -> l.name()).toList());
+            float[] actual = model.forward(x, false).toArray();
+            double largest = 0;
+            for (float v : expected) {
+                largest = Math.max(largest, Math.abs(v));
+            }
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-5 * largest, "output " + i);
+            }
+        }
+    }
+
+    @Test
+    void whatIsNotReadFailsWithOneLineNamingIt() throws IOException {
+        Path garbage = Files.write(dir.resolve("garbage.onnx"), new byte[] {1, 2, 3, 4, 5, 0x7f, 0x7f});
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            IOException notOnnx = assertThrows(IOException.class, () -> OnnxImport.read(garbage, cpu));
+            assertTrue(notOnnx.getMessage().contains("is not an ONNX model"), notOnnx.getMessage());
+            assertTrue(assertThrows(IOException.class, () -> OnnxImport.read(dir.resolve("none.onnx"), cpu))
+                    .getMessage().startsWith("cannot read ONNX model"));
+
+            GraphProto.Builder g = GraphProto.newBuilder().addInput(info("x", 1, 3, 8, 8))
+                    .addNode(node("Upsample", "up", List.of("x"), "y")).addOutput(ValueInfoProto.newBuilder()
+                            .setName("y"));
+            assertRefused(cpu, g, 13, "node 0 'up' (Upsample) is not supported; supported ops: Conv,");
+            assertRefused(cpu, g, 9, "opset 9 of the default domain is not supported; 11 to 21 are");
+            GraphProto.Builder dynamic = GraphProto.newBuilder().addInput(ValueInfoProto.newBuilder().setName("x")
+                    .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(1)
+                            .setShape(TensorShapeProto.newBuilder()
+                                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"))
+                                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(4))))))
+                    .addNode(node("Relu", "r", List.of("x"), "y")).addOutput(ValueInfoProto.newBuilder().setName("y"));
+            assertRefused(cpu, dynamic, 13, "input 'x' dimension 0 is not a fixed size (batch)");
+            GraphProto.Builder asymmetric = GraphProto.newBuilder().addInput(info("x", 1, 1, 8, 8))
+                    .addNode(node("MaxPool", "p", List.of("x"), "y", ints("kernel_shape", 2, 2),
+                            ints("pads", 0, 0, 1, 1))).addOutput(ValueInfoProto.newBuilder().setName("y"));
+            assertRefused(cpu, asymmetric, 13, "node 0 'p' (MaxPool): pads [0, 0, 1, 1] are not supported");
+        }
+    }
+
+    private void assertRefused(CpuBackend cpu, GraphProto.Builder g, int opset, String message) throws IOException {
+        ModelProto m = ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(opset)).setGraph(g).build();
+        Path file = Files.write(dir.resolve("refused.onnx"), m.toByteArray());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxImport.read(file, cpu));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+    }
+
+    private static ValueInfoProto info(String name, long... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape))).build();
+    }
+
+    private static TensorProto floats(String name, SplittableRandom r, long... dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(1);
+        long n = 1;
+        for (long d : dims) {
+            t.addDims(d);
+            n *= d;
+        }
+        for (long i = 0; i < n; i++) {
+            t.addFloatData((float) (r.nextDouble() - 0.5) * 0.2f);
+        }
+        return t.build();
+    }
+
+    private static NodeProto node(String op, String name, List<String> inputs, String output,
+                                  AttributeProto... attributes) {
+        return NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(output)
+                .addAllAttribute(List.of(attributes)).build();
+    }
+
+    private static AttributeProto ints(String name, long... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
+    private static float[] runtime(byte[] onnx, String input, float[] values, long[] dims) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(onnx, new OrtSession.SessionOptions());
+             OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), dims);
+             OrtSession.Result result = session.run(Map.of(input, x))) {
+            FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            float[] v = new float[out.remaining()];
+            out.get(v);
+            return v;
+        }
+    }
+}
