@@ -10,9 +10,11 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.jcnn.backend.Backend;
+import io.jcnn.backend.ConvGeometry;
 import io.jcnn.backend.ConvSpec;
 import io.jcnn.backend.LrnSpec;
 import io.jcnn.backend.PoolMode;
+import io.jcnn.backend.PoolGeometry;
 import io.jcnn.backend.PoolSpec;
 import io.jcnn.init.Initializer;
 import io.jcnn.model.Sequential;
@@ -60,6 +62,11 @@ public final class OnnxImport {
     public static final int MIN_OPSET = 11;
     /** The newest default-domain opset read. */
     public static final int MAX_OPSET = 21;
+    /**
+     * The most floats the input or any layer's output may hold (128 MiB): a few bytes of a hostile file can declare
+     * shapes that would exhaust any heap, so sizes are checked before anything is allocated.
+     */
+    public static final int MAX_TENSOR_ELEMENTS = 1 << 25;
     private static final String SUPPORTED = "Conv, MaxPool, AveragePool, Gemm, MatMul (+ Add), Relu, LeakyRelu,"
             + " Sigmoid, Tanh, Softmax, LogSoftmax, Flatten, Reshape (to N×features), LRN, BatchNormalization,"
             + " Dropout, Identity";
@@ -105,7 +112,8 @@ public final class OnnxImport {
             if (!initializers.containsKey(v.getName())) {
                 if (input != null) {
                     throw new IllegalArgumentException("ONNX import: the graph has more than one input ('"
-                            + input.getName() + "', '" + v.getName() + "'); one image input is supported");
+                            + printable(input.getName()) + "', '" + printable(v.getName())
+                            + "'); one image input is supported");
                 }
                 input = v;
             }
@@ -114,11 +122,14 @@ public final class OnnxImport {
             throw new IllegalArgumentException("ONNX import: the graph has no input besides its initializers");
         }
         Shape inputShape = fixedShape(input);
-        Chain chain = new Chain(initializers);
+        Chain chain = new Chain(initializers, inputShape);
         String current = input.getName();
         List<NodeProto> nodes = graph.getNodeList();
         for (int i = 0; i < nodes.size(); i++) {
             NodeProto node = nodes.get(i);
+            if (node.getOutputCount() == 0) {
+                throw new IllegalArgumentException(describe(node, i) + " has no output");
+            }
             if (node.getOpType().equals("Constant")) {
                 chain.constant(node);
                 continue;
@@ -138,7 +149,7 @@ public final class OnnxImport {
         }
         if (graph.getOutputCount() != 1 || !graph.getOutput(0).getName().equals(current)) {
             throw new IllegalArgumentException("ONNX import: the graph's output is not the last node's output '"
-                    + current + "'");
+                    + printable(current) + "'");
         }
         String name = graph.getName().isBlank() ? fallbackName : graph.getName();
         Sequential sequential = new Sequential(name, chain.layers);
@@ -168,28 +179,58 @@ public final class OnnxImport {
     private static Shape fixedShape(ValueInfoProto input) {
         var type = input.getType();
         if (!type.hasTensorType() || type.getTensorType().getElemType() != TensorProto.DataType.FLOAT.getNumber()) {
-            throw new IllegalArgumentException("ONNX import: input '" + input.getName()
+            throw new IllegalArgumentException("ONNX import: input '" + printable(input.getName())
                     + "' is not a float32 tensor; float32 N×C×H×W or N×F inputs are supported");
         }
         List<TensorShapeProto.Dimension> dims = type.getTensorType().getShape().getDimList();
         if (dims.size() != 4 && dims.size() != 2) {
-            throw new IllegalArgumentException("ONNX import: input '" + input.getName() + "' has " + dims.size()
+            throw new IllegalArgumentException("ONNX import: input '" + printable(input.getName()) + "' has "
+                    + dims.size()
                     + " dimensions; N×C×H×W or N×F are supported");
         }
         int[] d = new int[dims.size()];
+        long elements = 1;
         for (int i = 0; i < d.length; i++) {
             if (!dims.get(i).hasDimValue() || dims.get(i).getDimValue() < 1
                     || dims.get(i).getDimValue() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("ONNX import: input '" + input.getName() + "' dimension " + i
-                        + " is not a fixed size (" + dims.get(i).getDimParam() + "); fixed shapes are supported");
+                throw new IllegalArgumentException("ONNX import: input '" + printable(input.getName())
+                        + "' dimension " + i
+                        + " is not a fixed size (" + printable(dims.get(i).getDimParam())
+                        + "); fixed shapes are supported");
             }
             d[i] = (int) dims.get(i).getDimValue();
+            elements *= d[i];
+            if (elements > MAX_TENSOR_ELEMENTS) {
+                throw new IllegalArgumentException("ONNX import: input '" + printable(input.getName())
+                        + "' holds more than "
+                        + MAX_TENSOR_ELEMENTS + " floats, more than import reads");
+            }
         }
         return Shape.of(d);
     }
 
     static String describe(NodeProto node, int index) {
-        return "ONNX import: node " + index + " '" + node.getName() + "' (" + node.getOpType() + ")";
+        return "ONNX import: node " + index + " '" + printable(node.getName()) + "' ("
+                + printable(node.getOpType()) + ")";
+    }
+
+    /**
+     * A name from the file as it may appear in a one-line message or a layer name: control and other invisible
+     * characters escaped as \\uXXXX, and at most 80 characters.
+     */
+    static String printable(String name) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < name.length() && out.length() < 80; i++) {
+            char c = name.charAt(i);
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                    || Character.getType(c) == Character.LINE_SEPARATOR
+                    || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
+                out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return name.length() > 80 && out.length() >= 80 ? out + "…" : out.toString();
     }
 
     /** The layers being built, with the weights each takes once compiled. */
@@ -199,9 +240,25 @@ public final class OnnxImport {
         private final Map<String, TensorProto> constants = new HashMap<>();
         private final List<Runnable> loads = new ArrayList<>();
         private final Set<String> names = new HashSet<>();
+        /** The shape the next layer reads. */
+        private Shape shape;
 
-        Chain(Map<String, TensorProto> initializers) {
+        Chain(Map<String, TensorProto> initializers, Shape input) {
             this.initializers = initializers;
+            this.shape = input;
+        }
+
+        /** The next layer reads {@code next}, which must not exceed {@link #MAX_TENSOR_ELEMENTS}. */
+        private void output(Shape next, String where) {
+            if (next.size() > MAX_TENSOR_ELEMENTS) {
+                throw new IllegalArgumentException(where + ": its output " + next + " holds more than "
+                        + MAX_TENSOR_ELEMENTS + " floats, more than import reads");
+            }
+            shape = next;
+        }
+
+        private void flat(String where) {
+            output(Shape.of(shape.batch(), shape.sampleSize()), where);
         }
 
         void constant(NodeProto node) {
@@ -211,7 +268,7 @@ public final class OnnxImport {
                     return;
                 }
             }
-            throw new IllegalArgumentException("ONNX import: Constant '" + node.getName()
+            throw new IllegalArgumentException("ONNX import: Constant '" + printable(node.getName())
                     + "' holds no tensor value; Constant nodes with a tensor 'value' are supported");
         }
 
@@ -232,7 +289,7 @@ public final class OnnxImport {
                 case "Tanh" -> layers.add(new Tanh(name));
                 case "Softmax", "LogSoftmax" -> {
                     long axis = intAttribute(node, "axis", -1);
-                    if (axis != 1 && axis != -1) {
+                    if (axis != 1 && axis != -1 || shape.rank() != 2) {
                         throw new IllegalArgumentException(where + ": axis " + axis
                                 + " is not supported; softmax over axis 1 of N×F is");
                     }
@@ -243,6 +300,7 @@ public final class OnnxImport {
                         throw new IllegalArgumentException(where + ": only axis 1 is supported");
                     }
                     layers.add(new Flatten(name));
+                    flat(where);
                 }
                 case "Reshape" -> reshape(node, name, where);
                 case "LRN" -> layers.add(new LocalResponseNorm(name, new LrnSpec((int) intAttribute(node, "size", 0),
@@ -264,7 +322,8 @@ public final class OnnxImport {
         }
 
         private String uniqueName(NodeProto node, int index) {
-            String base = node.getName().isBlank() ? node.getOpType().toLowerCase() + index : node.getName();
+            String base = node.getName().isBlank() ? printable(node.getOpType()).toLowerCase() + index
+                    : printable(node.getName());
             String name = base;
             for (int k = 2; !names.add(name); k++) {
                 name = base + "_" + k;
@@ -278,14 +337,19 @@ public final class OnnxImport {
                 throw new IllegalArgumentException(where + ": the weight must be 4-D (M×C/group×kH×kW)");
             }
             rejectAutoPad(node, where);
-            long[] strides = intsAttribute(node, "strides", 1, 1);
-            long[] dilations = intsAttribute(node, "dilations", 1, 1);
+            long[] strides = pair(node, "strides", where);
+            long[] dilations = pair(node, "dilations", where);
             long[] pads = symmetricPads(node, where);
-            int group = (int) intAttribute(node, "group", 1);
+            long group = intAttribute(node, "group", 1);
             boolean bias = node.getInputCount() > 2 && !node.getInput(2).isEmpty();
-            Conv2d conv = new Conv2d(name, (int) w.getDims(0), (int) w.getDims(2), (int) w.getDims(3),
-                    new ConvSpec((int) strides[0], (int) strides[1], (int) pads[0], (int) pads[1], (int) dilations[0],
-                            (int) dilations[1], group), bias, Initializer.heNormal());
+            ConvSpec spec = new ConvSpec(checkedInt(strides[0], where), checkedInt(strides[1], where),
+                    checkedInt(pads[0], where), checkedInt(pads[1], where), checkedInt(dilations[0], where),
+                    checkedInt(dilations[1], where), checkedInt(group, where));
+            Shape filter = Shape.of(checkedInt(w.getDims(0), where), checkedInt(w.getDims(1), where),
+                    checkedInt(w.getDims(2), where), checkedInt(w.getDims(3), where));
+            output(ConvGeometry.of(where, shape, filter, spec).output(), where);
+            Conv2d conv = new Conv2d(name, filter.dim(0), filter.dim(2), filter.dim(3), spec, bias,
+                    Initializer.heNormal());
             layers.add(conv);
             float[] weights = floats(node.getInput(1), where);
             float[] biases = bias ? floats(node.getInput(2), where) : null;
@@ -306,15 +370,17 @@ public final class OnnxImport {
             if (kernel == null || kernel.length != 2) {
                 throw new IllegalArgumentException(where + ": a 2-D kernel_shape is required");
             }
-            long[] strides = intsAttribute(node, "strides", 1, 1);
+            long[] strides = pair(node, "strides", where);
             long[] pads = symmetricPads(node, where);
             boolean max = node.getOpType().equals("MaxPool");
             if (!max && (pads[0] > 0 || pads[1] > 0) && intAttribute(node, "count_include_pad", 0) != 1) {
                 throw new IllegalArgumentException(where + ": padded average pooling without count_include_pad is"
                         + " not supported; jcnn divides by the whole window, padding included");
             }
-            PoolSpec spec = new PoolSpec(max ? PoolMode.MAX : PoolMode.AVERAGE, (int) kernel[0], (int) kernel[1],
-                    (int) strides[0], (int) strides[1], (int) pads[0], (int) pads[1]);
+            PoolSpec spec = new PoolSpec(max ? PoolMode.MAX : PoolMode.AVERAGE, checkedInt(kernel[0], where),
+                    checkedInt(kernel[1], where), checkedInt(strides[0], where), checkedInt(strides[1], where),
+                    checkedInt(pads[0], where), checkedInt(pads[1], where));
+            output(PoolGeometry.of(where, shape, spec).output(), where);
             layers.add(max ? new MaxPool2d(name, spec) : new AvgPool2d(name, spec));
         }
 
@@ -335,6 +401,7 @@ public final class OnnxImport {
             TensorProto b = initializer(node, 1, where);
             float[] weights = floats(node.getInput(1), where);
             boolean takesAdd = next != null && next.getOpType().equals("Add") && next.getInputCount() == 2
+                    && next.getOutputCount() > 0
                     && next.getInput(0).equals(node.getOutput(0)) && isConstant(next.getInput(1));
             float[] biases = takesAdd ? floats(next.getInput(1), where + " bias Add") : null;
             dense(name, where, b, false, weights, biases);
@@ -347,8 +414,13 @@ public final class OnnxImport {
             if (b.getDimsCount() != 2) {
                 throw new IllegalArgumentException(where + ": the weight must be 2-D");
             }
-            int out = (int) (transposed ? b.getDims(0) : b.getDims(1));
-            int in = (int) (transposed ? b.getDims(1) : b.getDims(0));
+            int out = checkedInt(transposed ? b.getDims(0) : b.getDims(1), where);
+            int in = checkedInt(transposed ? b.getDims(1) : b.getDims(0), where);
+            if (in != shape.sampleSize()) {
+                throw new IllegalArgumentException(where + ": the weight takes " + in + " features but the layer"
+                        + " before gives " + shape.sampleSize() + " (" + shape + ")");
+            }
+            output(Shape.of(shape.batch(), out), where);
             float[] outByIn = weights;
             if (!transposed) {
                 outByIn = new float[weights.length];
@@ -379,6 +451,7 @@ public final class OnnxImport {
                         + " got shape " + java.util.Arrays.toString(shape));
             }
             layers.add(new Flatten(name));
+            flat(where);
         }
 
         private void batchNorm(NodeProto node, String name, String where) {
@@ -428,16 +501,18 @@ public final class OnnxImport {
         private float[] floats(String name, String where) {
             TensorProto t = initializers.containsKey(name) ? initializers.get(name) : constants.get(name);
             if (t == null) {
-                throw new IllegalArgumentException(where + ": '" + name + "' is not an initializer or Constant");
+                throw new IllegalArgumentException(where + ": '" + printable(name)
+                        + "' is not an initializer or Constant");
             }
             if (t.getDataType() != TensorProto.DataType.FLOAT.getNumber()) {
-                throw new IllegalArgumentException(where + ": tensor '" + name + "' has data type "
+                throw new IllegalArgumentException(where + ": tensor '" + printable(name) + "' has data type "
                         + t.getDataType() + "; float32 (1) is supported");
             }
             if (t.hasRawData() && !t.getRawData().isEmpty()) {
                 ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
                 if (raw.remaining() % 4 != 0) {
-                    throw new IllegalArgumentException(where + ": tensor '" + name + "' has " + raw.remaining()
+                    throw new IllegalArgumentException(where + ": tensor '" + printable(name) + "' has "
+                            + raw.remaining()
                             + " bytes of raw data, not a whole number of floats");
                 }
                 float[] v = new float[raw.remaining() / 4];
@@ -457,7 +532,7 @@ public final class OnnxImport {
                 expected *= d;
             }
             if (expected != v.length) {
-                throw new IllegalArgumentException(where + ": tensor '" + t.getName() + "' holds " + v.length
+                throw new IllegalArgumentException(where + ": tensor '" + printable(t.getName()) + "' holds " + v.length
                         + " values for dimensions " + t.getDimsList());
             }
             return v;
@@ -466,7 +541,7 @@ public final class OnnxImport {
         private long[] longs(String name, String where) {
             TensorProto t = initializers.containsKey(name) ? initializers.get(name) : constants.get(name);
             if (t == null || t.getDataType() != TensorProto.DataType.INT64.getNumber()) {
-                throw new IllegalArgumentException(where + ": the shape '" + name
+                throw new IllegalArgumentException(where + ": the shape '" + printable(name)
                         + "' must be an int64 initializer or Constant");
             }
             if (t.hasRawData() && !t.getRawData().isEmpty()) {
@@ -479,13 +554,31 @@ public final class OnnxImport {
         }
     }
 
+    /** {@code value} as an int, or a one-line refusal when it is not a positive-or-zero int. */
+    private static int checkedInt(long value, String where) {
+        if (value < 0 || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(where + ": size or attribute " + value + " is out of range");
+        }
+        return (int) value;
+    }
+
     private static void rejectAutoPad(NodeProto node, String where) {
         for (AttributeProto a : node.getAttributeList()) {
             if (a.getName().equals("auto_pad") && !a.getS().toStringUtf8().equals("NOTSET")) {
-                throw new IllegalArgumentException(where + ": auto_pad " + a.getS().toStringUtf8()
+                throw new IllegalArgumentException(where + ": auto_pad " + printable(a.getS().toStringUtf8())
                         + " is not supported; explicit pads are");
             }
         }
+    }
+
+    /** A two-value attribute (one per spatial axis), 1 and 1 when absent. */
+    private static long[] pair(NodeProto node, String name, String where) {
+        long[] values = intsAttribute(node, name, 1, 1);
+        if (values.length != 2) {
+            throw new IllegalArgumentException(where + ": " + name + " must hold 2 values (2-D), got "
+                    + values.length);
+        }
+        return values;
     }
 
     private static long[] symmetricPads(NodeProto node, String where) {
