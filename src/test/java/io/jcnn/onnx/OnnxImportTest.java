@@ -80,37 +80,7 @@ class OnnxImportTest {
     @ParameterizedTest(name = "opset {0}")
     @org.junit.jupiter.params.provider.ValueSource(ints = {13, 17})
     void aPyTorchStyleLenetImportsAndAgreesWithOnnxRuntime(int opset) throws Exception {
-        SplittableRandom r = new SplittableRandom(opset);
-        GraphProto.Builder g = GraphProto.newBuilder().setName("torch_lenet");
-        g.addInput(info("input.1", 1, 1, 28, 28));
-        g.addInitializer(floats("conv1.weight", r, 20, 1, 5, 5)).addInitializer(floats("conv1.bias", r, 20));
-        g.addInitializer(floats("conv2.weight", r, 50, 20, 5, 5)).addInitializer(floats("conv2.bias", r, 50));
-        // PyTorch writes Linear as MatMul with the transposed weight (in×out) and an Add of the bias.
-        g.addInitializer(floats("onnx::MatMul_30", r, 800, 500)).addInitializer(floats("fc1.bias", r, 500));
-        g.addInitializer(floats("onnx::MatMul_31", r, 500, 10)).addInitializer(floats("fc2.bias", r, 10));
-        g.addNode(node("Conv", "/conv1/Conv", List.of("input.1", "conv1.weight", "conv1.bias"), "/conv1/Conv_output_0",
-                ints("kernel_shape", 5, 5), ints("strides", 1, 1), ints("pads", 0, 0, 0, 0)));
-        g.addNode(node("MaxPool", "/pool1/MaxPool", List.of("/conv1/Conv_output_0"), "/pool1/MaxPool_output_0",
-                ints("kernel_shape", 2, 2), ints("strides", 2, 2)));
-        g.addNode(node("Conv", "/conv2/Conv", List.of("/pool1/MaxPool_output_0", "conv2.weight", "conv2.bias"),
-                "/conv2/Conv_output_0", ints("kernel_shape", 5, 5)));
-        g.addNode(node("MaxPool", "/pool2/MaxPool", List.of("/conv2/Conv_output_0"), "/pool2/MaxPool_output_0",
-                ints("kernel_shape", 2, 2), ints("strides", 2, 2)));
-        g.addNode(NodeProto.newBuilder().setOpType("Constant").setName("/Constant").addOutput("/Constant_output_0")
-                .addAttribute(AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
-                        .setT(TensorProto.newBuilder().setDataType(TensorProto.DataType.INT64.getNumber()).addDims(2)
-                                .addInt64Data(-1).addInt64Data(800))));
-        g.addNode(node("Reshape", "/Reshape", List.of("/pool2/MaxPool_output_0", "/Constant_output_0"),
-                "/Reshape_output_0"));
-        g.addNode(node("MatMul", "/fc1/MatMul", List.of("/Reshape_output_0", "onnx::MatMul_30"),
-                "/fc1/MatMul_output_0"));
-        g.addNode(node("Add", "/fc1/Add", List.of("/fc1/MatMul_output_0", "fc1.bias"), "/fc1/Add_output_0"));
-        g.addNode(node("Relu", "/Relu", List.of("/fc1/Add_output_0"), "/Relu_output_0"));
-        g.addNode(node("MatMul", "/fc2/MatMul", List.of("/Relu_output_0", "onnx::MatMul_31"), "/fc2/MatMul_output_0"));
-        g.addNode(node("Add", "/fc2/Add", List.of("/fc2/MatMul_output_0", "fc2.bias"), "26"));
-        g.addOutput(ValueInfoProto.newBuilder().setName("26"));
-        ModelProto onnx = ModelProto.newBuilder().setIrVersion(8).setProducerName("pytorch")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(opset)).setGraph(g).build();
+        ModelProto onnx = torchLenet(opset, 1);
         Path file = Files.write(dir.resolve("torch_lenet.onnx"), onnx.toByteArray());
         float[] images = TestData.uniform(9, 784);
         float[] expected = runtime(onnx.toByteArray(), "input.1", images, new long[] {1, 1, 28, 28});
@@ -126,6 +96,46 @@ class OnnxImportTest {
             }
             for (int i = 0; i < expected.length; i++) {
                 assertEquals(expected[i], actual[i], 1e-5 * largest, "output " + i);
+            }
+        }
+    }
+
+    @Test
+    void anImportedPyTorchStyleLenetFineTunesAndExplains() throws IOException {
+        Path file = Files.write(dir.resolve("torch_lenet64.onnx"), torchLenet(17, 64).toByteArray());
+        io.jcnn.data.DatasetSplit mnist = io.jcnn.data.Mnist.sample();
+        io.jcnn.data.Normalization norm = io.jcnn.data.Normalization.of(mnist.train());
+        try (CpuBackend cpu = new CpuBackend(2);
+             Sequential model = OnnxImport.read(file, cpu);
+             io.jcnn.optim.Sgd sgd = new io.jcnn.optim.Sgd(0.01f).withMomentum(0.9f);
+             io.jcnn.data.DataLoader train = new io.jcnn.data.DataLoader(mnist.train(), 64, true, norm,
+                     io.jcnn.data.Augmentation.NONE, 1);
+             io.jcnn.data.DataLoader test = new io.jcnn.data.DataLoader(mnist.test(), 64, false, norm,
+                     io.jcnn.data.Augmentation.NONE, 1)) {
+            sgd.compile(cpu, model.params());
+            io.jcnn.model.TrainingResult result = io.jcnn.model.Trainer.builder(model, sgd, train).test(test)
+                    .epochs(1).seed(1).build().fit();
+            assertEquals(io.jcnn.model.TrainingResult.Outcome.COMPLETED, result.outcome());
+            assertTrue(result.last().testAccuracy() > 0.8, "one epoch of fine-tuning: " + result.last());
+            // Explain it: a saliency map of the first test digit, which must not be blank.
+            try (io.jcnn.explain.InputGradient gradients = new io.jcnn.explain.InputGradient(model);
+                 Tensor x = cpu.allocate(model.inputShape())) {
+                float[] images = new float[model.inputShape().size()];
+                for (int i = 0; i < images.length; i++) {
+                    images[i] = norm.apply(mnist.test().pixels()[i]);
+                }
+                x.copyFrom(images);
+                int[] chosen = new int[64];
+                List<io.jcnn.explain.SaliencyMap> maps = io.jcnn.explain.SaliencyMap.of(gradients, x, chosen,
+                        io.jcnn.explain.GradientRule.PLAIN);
+                assertEquals(64, maps.size());
+                float largest = 0;
+                for (int y = 0; y < maps.get(0).height(); y++) {
+                    for (int xx = 0; xx < maps.get(0).width(); xx++) {
+                        largest = Math.max(largest, Math.abs(maps.get(0).at(y, xx)));
+                    }
+                }
+                assertTrue(largest > 0, "the saliency map is blank");
             }
         }
     }
@@ -165,6 +175,41 @@ class OnnxImportTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxImport.read(file, cpu));
         assertTrue(e.getMessage().contains(message), e.getMessage());
         assertEquals(1, e.getMessage().lines().count());
+    }
+
+    /** A LeNet laid out as PyTorch's exporter lays it out, with small random weights, for {@code batch} images. */
+    private static ModelProto torchLenet(int opset, int batch) {
+        SplittableRandom r = new SplittableRandom(opset);
+        GraphProto.Builder g = GraphProto.newBuilder().setName("torch_lenet");
+        g.addInput(info("input.1", batch, 1, 28, 28));
+        g.addInitializer(floats("conv1.weight", r, 20, 1, 5, 5)).addInitializer(floats("conv1.bias", r, 20));
+        g.addInitializer(floats("conv2.weight", r, 50, 20, 5, 5)).addInitializer(floats("conv2.bias", r, 50));
+        // PyTorch writes Linear as MatMul with the transposed weight (in×out) and an Add of the bias.
+        g.addInitializer(floats("onnx::MatMul_30", r, 800, 500)).addInitializer(floats("fc1.bias", r, 500));
+        g.addInitializer(floats("onnx::MatMul_31", r, 500, 10)).addInitializer(floats("fc2.bias", r, 10));
+        g.addNode(node("Conv", "/conv1/Conv", List.of("input.1", "conv1.weight", "conv1.bias"), "/conv1/Conv_output_0",
+                ints("kernel_shape", 5, 5), ints("strides", 1, 1), ints("pads", 0, 0, 0, 0)));
+        g.addNode(node("MaxPool", "/pool1/MaxPool", List.of("/conv1/Conv_output_0"), "/pool1/MaxPool_output_0",
+                ints("kernel_shape", 2, 2), ints("strides", 2, 2)));
+        g.addNode(node("Conv", "/conv2/Conv", List.of("/pool1/MaxPool_output_0", "conv2.weight", "conv2.bias"),
+                "/conv2/Conv_output_0", ints("kernel_shape", 5, 5)));
+        g.addNode(node("MaxPool", "/pool2/MaxPool", List.of("/conv2/Conv_output_0"), "/pool2/MaxPool_output_0",
+                ints("kernel_shape", 2, 2), ints("strides", 2, 2)));
+        g.addNode(NodeProto.newBuilder().setOpType("Constant").setName("/Constant").addOutput("/Constant_output_0")
+                .addAttribute(AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
+                        .setT(TensorProto.newBuilder().setDataType(TensorProto.DataType.INT64.getNumber()).addDims(2)
+                                .addInt64Data(-1).addInt64Data(800))));
+        g.addNode(node("Reshape", "/Reshape", List.of("/pool2/MaxPool_output_0", "/Constant_output_0"),
+                "/Reshape_output_0"));
+        g.addNode(node("MatMul", "/fc1/MatMul", List.of("/Reshape_output_0", "onnx::MatMul_30"),
+                "/fc1/MatMul_output_0"));
+        g.addNode(node("Add", "/fc1/Add", List.of("/fc1/MatMul_output_0", "fc1.bias"), "/fc1/Add_output_0"));
+        g.addNode(node("Relu", "/Relu", List.of("/fc1/Add_output_0"), "/Relu_output_0"));
+        g.addNode(node("MatMul", "/fc2/MatMul", List.of("/Relu_output_0", "onnx::MatMul_31"), "/fc2/MatMul_output_0"));
+        g.addNode(node("Add", "/fc2/Add", List.of("/fc2/MatMul_output_0", "fc2.bias"), "26"));
+        g.addOutput(ValueInfoProto.newBuilder().setName("26"));
+        return ModelProto.newBuilder().setIrVersion(8).setProducerName("pytorch")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(opset)).setGraph(g).build();
     }
 
     private static ValueInfoProto info(String name, long... dims) {
