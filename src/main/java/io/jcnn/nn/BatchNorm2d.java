@@ -109,6 +109,11 @@ public final class BatchNorm2d extends AbstractLayer {
         return beta;
     }
 
+    /** The weight of a batch's statistics in the running ones. */
+    public float momentum() {
+        return momentum;
+    }
+
     /** The value added to the variance before its square root. */
     public float epsilon() {
         return epsilon;

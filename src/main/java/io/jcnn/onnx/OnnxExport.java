@@ -44,12 +44,12 @@ import java.util.Objects;
  * {@value #INPUT} with the model's compiled shape and the output {@value #OUTPUT}. Metadata (for example the input
  * normalisation) goes into the model's {@code metadata_props}.
  *
- * <p>Layer by layer: {@link Conv2d} → Conv (strides, pads, dilations, group), {@link MaxPool2d} and {@link AvgPool2d} →
- * MaxPool and AveragePool (output size rounded down; average pooling counts padding, as jcnn does), {@link Linear} →
- * Gemm with transB (after a Flatten where its input has more than two dimensions), ReLU, LeakyReLU, Sigmoid and
- * Tanh → Relu, LeakyRelu, Sigmoid, Tanh, {@link Softmax} → Softmax or LogSoftmax over axis 1, {@link Flatten} →
- * Flatten, {@link LocalResponseNorm} → LRN (the same alpha/size convention), {@link BatchNorm2d} →
- * BatchNormalization with the running statistics, {@link Dropout} → Dropout with its ratio (the identity at
+ * <p>Layer by layer: {@link Conv2d} → Conv (strides, pads, dilations, group), {@link MaxPool2d} and {@link AvgPool2d}
+ * → MaxPool and AveragePool (output size rounded down; average pooling counts padding, as jcnn does), {@link Linear} →
+ * Gemm with transB (after a Flatten where its input has more than two dimensions), ReLU, LeakyReLU, Sigmoid and Tanh →
+ * Relu, LeakyRelu, Sigmoid, Tanh, {@link Softmax} → Softmax or LogSoftmax over axis 1, {@link Flatten} → Flatten,
+ * {@link LocalResponseNorm} → LRN (the same alpha/size convention), {@link BatchNorm2d} → BatchNormalization with the
+ * running statistics (ONNX's momentum is 1 − jcnn's), {@link Dropout} → Dropout with its ratio (the identity at
  * inference).
  */
 public final class OnnxExport {
@@ -193,7 +193,9 @@ public final class OnnxExport {
             graph.addInitializer(tensor(name + ".running_var", running.get(1)));
             graph.addNode(node("BatchNormalization", name, List.of(in, name + ".gamma", name + ".beta",
                     name + ".running_mean", name + ".running_var"), out)
-                    .addAttribute(real("epsilon", bn.epsilon())));
+                    .addAttribute(real("epsilon", bn.epsilon()))
+                    // ONNX weighs the running statistics by momentum, jcnn the batch's.
+                    .addAttribute(real("momentum", 1f - bn.momentum())));
         } else if (layer instanceof Dropout dropout) {
             // The identity at inference; the ratio travels as the optional second input, for training after import.
             graph.addInitializer(TensorProto.newBuilder().setName(name + ".ratio")

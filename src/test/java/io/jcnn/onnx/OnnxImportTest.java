@@ -77,6 +77,31 @@ class OnnxImportTest {
         }
     }
 
+    @Test
+    void batchNormRoundTripsWithItsStatisticsMomentumAndEpsilon() throws Exception {
+        Path file = dir.resolve("bn.onnx");
+        Shape input = Shape.nchw(2, 3, 6, 6);
+        try (CpuBackend cpu = new CpuBackend(2);
+             Sequential model = new Sequential("bn", new io.jcnn.nn.Conv2d("conv", 4, 3,
+                     io.jcnn.backend.ConvSpec.of(1, 1)), new io.jcnn.nn.BatchNorm2d("bn", 0.2f, 1e-3f),
+                     new io.jcnn.nn.ReLU("relu"), new io.jcnn.nn.Linear("fc", 5));
+             Tensor x = cpu.tensor(input, TestData.uniform(4, input.size()))) {
+            model.compile(cpu, input, 5);
+            model.forward(x, true);   // one training pass moves the running statistics off their start
+            OnnxExport.write(model, file, Map.of());
+            float[] expected = model.forward(x, false).toArray();
+            try (Sequential imported = OnnxImport.read(file, cpu)) {
+                io.jcnn.nn.BatchNorm2d back = (io.jcnn.nn.BatchNorm2d) imported.layer("bn");
+                assertEquals(0.2f, back.momentum(), 1e-7f);
+                assertEquals(1e-3f, back.epsilon());
+                for (int i = 0; i < model.buffers().size(); i++) {
+                    assertArrayEquals(model.buffers().get(i).toArray(), imported.buffers().get(i).toArray());
+                }
+                assertArrayEquals(expected, imported.forward(x, false).toArray());
+            }
+        }
+    }
+
     @ParameterizedTest(name = "opset {0}")
     @org.junit.jupiter.params.provider.ValueSource(ints = {13, 17})
     void aPyTorchStyleLenetImportsAndAgreesWithOnnxRuntime(int opset) throws Exception {
