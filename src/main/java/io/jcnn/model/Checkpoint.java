@@ -7,36 +7,33 @@ import io.jcnn.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32C;
 
 /**
  * A model's parameters, and optionally its optimizer's state and where training stands, in one file that loads on
  * any backend. Values are stored as host float32 data, so a checkpoint saved from a GPU loads on the CPU and back.
  *
- * <h2>Format, version 1</h2>
+ * <h2>Format, version 2</h2>
  * All numbers little-endian; a string is an int32 byte count then UTF-8 bytes; a tensor is a string name, an int32
  * rank, rank int32 dimensions, then its float32 values in row-major order.
  * <pre>
  * magic          8 bytes "JCNNCKPT"
- * version        int32 (1)
+ * version        int32 (2)
  * model name     string
  * sample shape   int32 rank, then the dimensions of one input sample (C, H, W)
+ * architecture   int32 layer count (0: not described), then per layer its kind string ("Conv2d"), name string,
+ *                int32 count and count (key string, value string) settings, sorted by key ({@link Architecture})
  * metadata       int32 count, then count (key string, value string) pairs, e.g. the input normalisation
  * training state byte 0 (absent) or 1, then int64 seed, int32 epoch, int32 batch in epoch, int32 step,
  *                float32 learning rate
@@ -46,16 +43,20 @@ import java.util.zip.CRC32C;
  *                int32 count, then count state tensors in the optimizer's order
  * checksum       int32 CRC32C of every byte before it
  * </pre>
- * Saving writes a temporary file in the target's directory, forces it to disk and renames it over the target in
+ * Version 1 is the same without the architecture; it is still read.
+ *
+ * <p>Saving writes a temporary file in the target's directory, forces it to disk and renames it over the target in
  * one atomic step, so a crash or a full disk mid-save leaves the previous checkpoint intact.
  */
 public final class Checkpoint {
     /** The first eight bytes of every checkpoint. */
     public static final byte[] MAGIC = "JCNNCKPT".getBytes(StandardCharsets.US_ASCII);
-    /** The format version this code writes and reads. */
-    public static final int VERSION = 1;
+    /** The format version this code writes; it reads every version from {@link #FIRST_VERSION} on. */
+    public static final int VERSION = 2;
+    /** The oldest format version read: version 1 names a zoo model but holds no architecture. */
+    public static final int FIRST_VERSION = 1;
     /** A Shape has 1 to 4 dimensions. */
-    private static final int MAX_RANK = 4;
+    static final int MAX_RANK = 4;
     private static final System.Logger LOG = System.getLogger(Checkpoint.class.getName());
 
     private Checkpoint() {
@@ -70,16 +71,25 @@ public final class Checkpoint {
      * @param state         where training stood, or null for a checkpoint of parameters only
      * @param optimizerKind the optimizer's class name ("Sgd", "Adam"), or null when none was saved
      * @param parameters    number of trainable scalars
+     * @param architecture  the model's layers, which rebuild it without the zoo; empty when the checkpoint does not
+     *                      describe them (format version 1, or a model with layers of the caller's own)
      */
     public record Header(String modelName, Shape sampleShape, Map<String, String> metadata, TrainingState state,
-                         String optimizerKind, long parameters) {
+                         String optimizerKind, long parameters, List<LayerSpec> architecture) {
         /**
-         * Copies the metadata.
+         * Copies the metadata and the architecture.
          *
-         * @throws NullPointerException if {@code metadata} or one of its keys or values is null
+         * @throws NullPointerException if {@code metadata} or one of its keys or values is null, or
+         *     {@code architecture} is null or holds a null
          */
         public Header {
             metadata = Map.copyOf(metadata);
+            architecture = List.copyOf(architecture);
+        }
+
+        /** Whether the checkpoint describes its layers, so that {@link Architecture#build} rebuilds the model. */
+        public boolean hasArchitecture() {
+            return !architecture.isEmpty();
         }
     }
 
@@ -113,7 +123,7 @@ public final class Checkpoint {
         try {
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                Writer out = new Writer(channel);
+                CheckpointOutput out = new CheckpointOutput(channel);
                 out.bytes(MAGIC);
                 out.int32(VERSION);
                 out.string(model.name());
@@ -123,6 +133,7 @@ public final class Checkpoint {
                 }
                 int[] sample = Arrays.copyOfRange(input.dims(), 1, input.rank());
                 out.dims(sample);
+                out.architecture(Architecture.describe(model).orElse(List.of()));
                 Map<String, String> sorted = new java.util.TreeMap<>(metadata);
                 out.int32(sorted.size());
                 for (Map.Entry<String, String> e : sorted.entrySet()) {
@@ -235,9 +246,27 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * A new, uncompiled model of the kind {@code header} describes: rebuilt from its architecture where it holds one,
+     * otherwise the zoo model it names. {@link #load} then fills in the parameters.
+     *
+     * @throws IllegalArgumentException if the architecture cannot be rebuilt, or there is none and the name is not
+     *     in the zoo
+     */
+    public static Sequential newModel(Header header) {
+        if (header.hasArchitecture()) {
+            return Architecture.build(header.modelName(), header.architecture());
+        }
+        if (!Models.names().contains(header.modelName())) {
+            throw new IllegalArgumentException("it holds model '" + header.modelName() + "', which is not in the zoo ("
+                    + String.join(", ", Models.names()) + "), and does not describe its layers");
+        }
+        return Models.byName(header.modelName());
+    }
+
     /** Reads and verifies {@code file}'s header. */
     public static Header readHeader(Path file) throws IOException {
-        return new Reader(file).header();
+        return new CheckpointInput(file).header();
     }
 
     /**
@@ -255,12 +284,13 @@ public final class Checkpoint {
     }
 
     private static Header read(Path file, Sequential model, Optimizer optimizer) throws IOException {
-        Reader in = new Reader(file);
+        CheckpointInput in = new CheckpointInput(file);
         Header header = in.header();
         if (!header.modelName().equals(model.name())) {
             throw new IllegalArgumentException("checkpoint " + file + " holds model '" + header.modelName()
                     + "' but the model is '" + model.name() + "'");
         }
+        checkLayers(file, header, model);
         List<Param> params = model.params();
         int paramCount = in.count("parameters");
         if (paramCount != params.size()) {
@@ -327,257 +357,26 @@ public final class Checkpoint {
         return header;
     }
 
-    /** Buffers the output, keeping a running CRC32C, and appends it as the trailer. */
-    private static final class Writer {
-        private final FileChannel channel;
-        private final ByteBuffer buffer = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-        private final CRC32C crc = new CRC32C();
-
-        Writer(FileChannel channel) {
-            this.channel = channel;
+    /**
+     * Refuses a model whose layers differ from those the checkpoint describes, even where the parameters' shapes
+     * agree (another stride, say), which would otherwise load and compute something else.
+     */
+    private static void checkLayers(Path file, Header header, Sequential model) {
+        if (!header.hasArchitecture()) {
+            return;
         }
-
-        void bytes(byte[] b) throws IOException {
-            room(b.length);
-            buffer.put(b);
+        List<LayerSpec> saved = header.architecture();
+        List<LayerSpec> now = Architecture.describe(model).orElse(null);
+        if (now == null) {
+            return;
         }
-
-        void int8(int v) throws IOException {
-            room(1);
-            buffer.put((byte) v);
-        }
-
-        void int32(int v) throws IOException {
-            room(4);
-            buffer.putInt(v);
-        }
-
-        void int64(long v) throws IOException {
-            room(8);
-            buffer.putLong(v);
-        }
-
-        void float32(float v) throws IOException {
-            room(4);
-            buffer.putFloat(v);
-        }
-
-        void string(String s) throws IOException {
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            int32(utf8.length);
-            for (int i = 0; i < utf8.length; i += buffer.capacity()) {
-                int n = Math.min(buffer.capacity(), utf8.length - i);
-                room(n);
-                buffer.put(utf8, i, n);
+        for (int i = 0; i < Math.max(saved.size(), now.size()); i++) {
+            LayerSpec a = i < saved.size() ? saved.get(i) : null;
+            LayerSpec b = i < now.size() ? now.get(i) : null;
+            if (a == null || !a.equals(b)) {
+                throw new IllegalArgumentException("checkpoint " + file + " holds a model whose layer " + (i + 1)
+                        + " is " + Architecture.summary(a) + " but the model's is " + Architecture.summary(b));
             }
-        }
-
-        void dims(int[] dims) throws IOException {
-            int32(dims.length);
-            for (int d : dims) {
-                int32(d);
-            }
-        }
-
-        void tensor(String name, Tensor t) throws IOException {
-            string(name);
-            dims(t.shape().dims());
-            for (float v : t.toArray()) {
-                float32(v);
-            }
-        }
-
-        void finish() throws IOException {
-            flush();
-            ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-            trailer.putInt((int) crc.getValue()).flip();
-            while (trailer.hasRemaining()) {
-                channel.write(trailer);
-            }
-        }
-
-        private void room(int bytes) throws IOException {
-            if (buffer.remaining() < bytes) {
-                flush();
-            }
-        }
-
-        private void flush() throws IOException {
-            buffer.flip();
-            crc.update(buffer.duplicate());
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            buffer.clear();
-        }
-    }
-
-    /** Reads a whole checkpoint into memory, verifying magic, version and checksum before anything else. */
-    private static final class Reader {
-        private final Path file;
-        private final ByteBuffer in;
-
-        Reader(Path file) throws IOException {
-            this.file = file;
-            if (!Files.exists(file)) {
-                throw new NoSuchFileException(file.toString(), null, "checkpoint not found");
-            }
-            if (Files.isDirectory(file)) {
-                throw new IOException(file + " is a directory, expected a jcnn checkpoint file");
-            }
-            long size = Files.size(file);
-            if (size > Integer.MAX_VALUE - 16) {
-                throw new IOException("checkpoint " + file + " is " + size + " bytes; jcnn reads checkpoints of up to"
-                        + " 2 GiB");
-            }
-            byte[] data = Files.readAllBytes(file);
-            if (data.length < MAGIC.length || !Arrays.equals(data, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-                throw new IOException(file + " is not a jcnn checkpoint (it does not start with "
-                        + new String(MAGIC, StandardCharsets.US_ASCII) + ")");
-            }
-            if (data.length < MAGIC.length + 8) {
-                throw new IOException("checkpoint " + file + " is truncated: " + data.length + " bytes");
-            }
-            in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-            in.position(MAGIC.length);
-            int version = in.getInt();
-            if (version != VERSION) {
-                throw new IOException("checkpoint " + file + " has format version " + version + "; this jcnn reads"
-                        + " version " + VERSION);
-            }
-            CRC32C crc = new CRC32C();
-            crc.update(data, 0, data.length - 4);
-            int stored = ByteBuffer.wrap(data, data.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-            if (stored != (int) crc.getValue()) {
-                throw new IOException("checkpoint " + file + " is corrupted: checksum mismatch (truncated or damaged"
-                        + " file)");
-            }
-            in.limit(data.length - 4);
-        }
-
-        Header header() throws IOException {
-            try {
-                String name = string();
-                int[] sample = dims("sample shape");
-                Map<String, String> metadata = new LinkedHashMap<>();
-                int entries = count("metadata entries");
-                for (int i = 0; i < entries; i++) {
-                    metadata.put(string(), string());
-                }
-                TrainingState state = null;
-                if (int8() == 1) {
-                    need(24, "the training state");
-                    state = new TrainingState(in.getLong(), in.getInt(), in.getInt(), in.getInt(), in.getFloat());
-                }
-                int mark = in.position();
-                long parameters = 0;
-                int paramCount = count("parameters");
-                for (int i = 0; i < paramCount; i++) {
-                    parameters += skipTensor();
-                }
-                int bufferCount = count("buffers");
-                for (int i = 0; i < bufferCount; i++) {
-                    skipTensor();
-                }
-                String optimizerKind = int8() == 1 ? string() : null;
-                in.position(mark);
-                return new Header(name, Shape.of(sample), metadata, state, optimizerKind, parameters);
-            } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
-                throw new IOException("checkpoint " + file + " is malformed: " + e.getMessage(), e);
-            }
-        }
-
-        /** Fails unless {@code bytes} more bytes are left before the checksum. */
-        private void need(long bytes, String what) throws IOException {
-            if (bytes > in.remaining()) {
-                throw new IOException("checkpoint " + file + " is malformed: " + what + " runs past the end");
-            }
-        }
-
-        /** Fails unless every byte before the checksum was read. */
-        void end() throws IOException {
-            if (in.hasRemaining()) {
-                throw new IOException("checkpoint " + file + " is malformed: " + in.remaining()
-                        + " unexpected bytes after the optimizer state");
-            }
-        }
-
-        int int8() throws IOException {
-            need(1, "a flag");
-            return in.get();
-        }
-
-        int int32() throws IOException {
-            need(4, "a number");
-            return in.getInt();
-        }
-
-        float float32() throws IOException {
-            need(4, "a number");
-            return in.getFloat();
-        }
-
-        int count(String what) throws IOException {
-            need(4, what);
-            int n = in.getInt();
-            if (n < 0 || n > in.remaining()) {
-                throw new IOException("checkpoint " + file + " is malformed: " + n + " " + what);
-            }
-            return n;
-        }
-
-        String string() throws IOException {
-            int n = count("string bytes");
-            byte[] b = new byte[n];
-            in.get(b);
-            return new String(b, StandardCharsets.UTF_8);
-        }
-
-        int[] dims(String what) throws IOException {
-            int rank = int32();
-            if (rank < 1 || rank > MAX_RANK) {
-                throw new IOException("checkpoint " + file + " is malformed: " + what + " of rank " + rank);
-            }
-            int[] dims = new int[rank];
-            long size = 1;
-            for (int i = 0; i < rank; i++) {
-                dims[i] = int32();
-                size *= Math.max(dims[i], 0);
-                if (dims[i] < 1 || size > Integer.MAX_VALUE) {
-                    throw new IOException("checkpoint " + file + " is malformed: " + what + " has dimensions "
-                            + Arrays.toString(Arrays.copyOf(dims, i + 1)) + (i + 1 < rank ? "..." : "")
-                            + "; expected positive sizes of at most 2^31-1 elements");
-                }
-            }
-            return dims;
-        }
-
-        /** Reads a tensor that must be called {@code name} and have {@code shape}. */
-        float[] tensor(String name, Shape shape) throws IOException {
-            String stored = string();
-            Shape storedShape = Shape.of(dims("tensor " + stored));
-            if (!stored.equals(name) || !storedShape.equals(shape)) {
-                throw new IllegalArgumentException("checkpoint " + file + " holds " + stored + " " + storedShape
-                        + " where the model has " + name + " " + shape + "; it was saved from another model");
-            }
-            need(4L * shape.size(), "tensor " + stored);
-            float[] values = new float[shape.size()];
-            in.asFloatBuffer().get(values);
-            in.position(in.position() + 4 * values.length);
-            return values;
-        }
-
-        private long skipTensor() throws IOException {
-            string();
-            long size = 1;
-            for (int d : dims("tensor")) {
-                size *= d;
-            }
-            if (size * 4 > in.remaining()) {
-                throw new IOException("checkpoint " + file + " is malformed: a tensor runs past the end");
-            }
-            in.position(in.position() + (int) (4 * size));
-            return size;
         }
     }
 }

@@ -84,6 +84,26 @@ public final class Conv2d extends AbstractLayer {
         return spec;
     }
 
+    /** The number of filters, K. */
+    public int outChannels() {
+        return outChannels;
+    }
+
+    /** The kernel's height, R. */
+    public int kernelHeight() {
+        return kernelH;
+    }
+
+    /** The kernel's width, S. */
+    public int kernelWidth() {
+        return kernelW;
+    }
+
+    /** Whether the layer adds a per-channel bias. */
+    public boolean hasBias() {
+        return bias;
+    }
+
     /**
      * How the backend computes this layer at the shape it was compiled for, in words (on the CPU: "forward by winograd,
      * backward-data by fused gemm, backward-filter by im2row gemm"); empty before compiling or where the backend does

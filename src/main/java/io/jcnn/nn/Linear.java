@@ -88,6 +88,16 @@ public final class Linear extends AbstractLayer {
         }
     }
 
+    /** The number of outputs per item. */
+    public int outFeatures() {
+        return outFeatures;
+    }
+
+    /** Whether the layer adds a bias. */
+    public boolean hasBias() {
+        return bias;
+    }
+
     /** The out×in weight, or null before the first compile. */
     public Param weight() {
         return weight;

@@ -24,10 +24,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Any checkpoint body, framed by the magic, the version and a checksum computed over it, so that the fuzzer reaches
- * past the checksum into the reader itself (docs/fuzzing.md): reading its header, and loading it into a small model
- * with and without an optimizer, must succeed or fail with an IOException or IllegalArgumentException naming the
- * file. The committed inputs are the bodies of real checkpoints of that model (SGD with state, Adam, weights only).
+ * Any checkpoint body, framed by the magic, the current version and a checksum computed over it, so that the fuzzer
+ * reaches past the checksum into the reader itself (docs/fuzzing.md): reading its header and rebuilding the model its
+ * architecture describes (not compiled: sizes the file makes up would only measure the heap), and loading it into a
+ * small model with and without an optimizer, must succeed or fail with an IOException or IllegalArgumentException
+ * naming the file. The committed inputs are the bodies of real checkpoints of that model (SGD with state, Adam,
+ * weights only).
  */
 class CheckpointFuzzTest {
     @TempDir
@@ -59,6 +61,14 @@ class CheckpointFuzzTest {
         Refusals.readOrRefuse(() -> refusingArguments(file, () -> {
             Checkpoint.Header header = Checkpoint.readHeader(file);
             RunHistory.fromMetadata(header.metadata(), file.toString());
+            if (header.hasArchitecture()) {
+                try {
+                    Checkpoint.newModel(header).close();
+                } catch (IllegalArgumentException e) {
+                    // The header, not the file, is what newModel reads; the commands add the file's name.
+                    throw new IOException(file + ": " + e.getMessage(), e);
+                }
+            }
         }), file);
         Refusals.readOrRefuse(() -> refusingArguments(file, () -> Checkpoint.load(file, model, sgd)), file);
         Refusals.readOrRefuse(() -> refusingArguments(file, () -> Checkpoint.load(file, model, null)), file);
@@ -73,7 +83,7 @@ class CheckpointFuzzTest {
         }
     }
 
-    /** MAGIC, version 1, the body, then the CRC32C of all of it: a checkpoint whose checksum always matches. */
+    /** MAGIC, the current version, the body, then the CRC32C of all of it: a checkpoint whose checksum always matches. */
     static byte[] framed(byte[] body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(Checkpoint.MAGIC);

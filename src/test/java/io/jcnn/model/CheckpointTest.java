@@ -287,6 +287,32 @@ class CheckpointTest {
                 .contains("format version 9"));
     }
 
+    /**
+     * Checkpoints written before the format described architectures (version 1) still load, with their optimizer
+     * state; the committed files were saved by that version from the model below.
+     */
+    @Test
+    void versionOneCheckpointsStillLoad() throws Exception {
+        for (String name : List.of("version1-weights-only.jcnn", "version1-sgd-with-state.jcnn")) {
+            Path file = Path.of(CheckpointTest.class.getResource(name).toURI());
+            Checkpoint.Header header = Checkpoint.readHeader(file);
+            assertEquals("fuzz", header.modelName());
+            assertFalse(header.hasArchitecture());
+            assertEquals(Shape.of(1, 4, 4), header.sampleShape());
+            try (CpuBackend cpu = new CpuBackend(1);
+                 Sequential model = new Sequential("fuzz", new Conv2d("conv", 2, 3, ConvSpec.of(1, 1)),
+                         new BatchNorm2d("bn"), new ReLU("relu"), new Linear("fc", 3));
+                 Sgd sgd = new Sgd(0.1f).withMomentum(0.9f)) {
+                model.compile(cpu, Shape.of(2, 1, 4, 4), 4);
+                sgd.compile(cpu, model.params());
+                float[] before = model.params().get(0).value().toArray();
+                Checkpoint.Header loaded = Checkpoint.load(file, model, header.optimizerKind() != null ? sgd : null);
+                assertEquals(header.state(), loaded.state());
+                assertFalse(java.util.Arrays.equals(before, model.params().get(0).value().toArray()), name);
+            }
+        }
+    }
+
     @Test
     void aCheckpointOfAnotherModelOrOptimizerIsRefusedWithoutTouchingTheModel() throws IOException {
         Path file = dir.resolve("ckpt.jcnn");
@@ -307,7 +333,8 @@ class CheckpointTest {
                 float[] before = wider.params().get(0).value().toArray();
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> Checkpoint.load(file, wider, null));
-                assertTrue(e.getMessage().contains("conv.weight 3×2×3×3") && e.getMessage().contains("4×2×3×3"),
+                assertTrue(e.getMessage().contains("layer 1 is Conv2d 'conv' (") && e.getMessage().contains("out=3")
+                        && e.getMessage().contains("the model's is Conv2d 'conv' (") && e.getMessage().contains("out=4"),
                         e.getMessage());
                 assertArrayEquals(before, wider.params().get(0).value().toArray(), "nothing was loaded");
             }
