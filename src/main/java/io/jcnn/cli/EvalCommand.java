@@ -29,7 +29,8 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     private DeviceOptions device;
 
-    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A checkpoint saved by jcnn train.")
+    @Parameters(index = "0", paramLabel = "CHECKPOINT",
+            description = "A checkpoint saved by jcnn train or jcnn import.")
     private Path checkpoint;
 
     @Mixin

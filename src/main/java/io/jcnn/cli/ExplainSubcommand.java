@@ -19,7 +19,8 @@ abstract class ExplainSubcommand implements Callable<Integer> {
     @Mixin
     DeviceOptions device;
 
-    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A checkpoint saved by jcnn train.")
+    @Parameters(index = "0", paramLabel = "CHECKPOINT",
+            description = "A checkpoint saved by jcnn train or jcnn import.")
     Path checkpoint;
 
     @Override

@@ -31,7 +31,8 @@ final class ExportCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A checkpoint saved by jcnn train.")
+    @Parameters(index = "0", paramLabel = "CHECKPOINT",
+            description = "A checkpoint saved by jcnn train or jcnn import.")
     private Path checkpoint;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "onnx",
@@ -58,8 +59,8 @@ final class ExportCommand implements Callable<Integer> {
         Normalization normalization = RunMetadata.normalization(header);
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("jcnn.model", header.modelName());
-        metadata.put("jcnn.normalization.mean", Float.toString(normalization.mean()));
-        metadata.put("jcnn.normalization.std", Float.toString(normalization.std()));
+        metadata.put(RunMetadata.ONNX_MEAN, Float.toString(normalization.mean()));
+        metadata.put(RunMetadata.ONNX_STD, Float.toString(normalization.std()));
         try (Backend backend = new CpuBackend(1);
              Sequential model = TrainedModels.load(backend, checkpoint, header, batchSize)) {
             OnnxExport.write(model, out, metadata);

@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         synopsisSubcommandLabel = "COMMAND",
         description = "Train and run convolutional networks on the CPU or a CUDA GPU.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ExplainCommand.class, ExportCommand.class,
-                DownloadCommand.class, InfoCommand.class, HelpCommand.class},
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ExplainCommand.class,
+                ExportCommand.class, ImportCommand.class, DownloadCommand.class, InfoCommand.class, HelpCommand.class},
         footer = {"", "Run 'jcnn COMMAND --help' for a command's options. Environment: JCNN_JAVA_OPTS (JVM options"
                 + " for the launcher, such as -Xmx8g), JCNN_DEBUG=1 (same as --debug)."})
 final class JcnnCommand implements Callable<Integer> {

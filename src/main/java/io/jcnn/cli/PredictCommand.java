@@ -33,7 +33,8 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     private DeviceOptions device;
 
-    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A checkpoint saved by jcnn train.")
+    @Parameters(index = "0", paramLabel = "CHECKPOINT",
+            description = "A checkpoint saved by jcnn train or jcnn import.")
     private Path checkpoint;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE", description = "PNG or JPEG files.")

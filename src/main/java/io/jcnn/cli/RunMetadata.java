@@ -17,6 +17,11 @@ final class RunMetadata {
     static final String LEARNING_RATE = "lr";
     static final String MOMENTUM = "momentum";
     static final String WEIGHT_DECAY = "weight.decay";
+    /** The checkpoint a fine-tuning run ({@code train --from}) started from. */
+    static final String FROM = "from";
+    /** The keys an ONNX file jcnn exports records the input normalisation under, and import reads back. */
+    static final String ONNX_MEAN = "jcnn.normalization.mean";
+    static final String ONNX_STD = "jcnn.normalization.std";
 
     private RunMetadata() {
     }

@@ -25,6 +25,7 @@ import io.jcnn.tensor.Shape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -72,6 +73,12 @@ final class TrainCommand implements Callable<Integer> {
                     + " data, batch size and seed; --epochs is the total, counting the epochs already done.")
     private String resume;
 
+    @Option(names = "--from", paramLabel = "CHECKPOINT",
+            description = "Fine-tune: start from a checkpoint's model and parameters (one written by jcnn import, or"
+                    + " by an earlier run) with a new optimizer and schedule. The model and its input normalisation"
+                    + " come from the checkpoint, so --model does not apply.")
+    private Path from;
+
     @Option(names = "--check-against-cpu",
             description = "Run every op also on the CPU backend with the same inputs and report, per op, the largest"
                     + " difference (slow: use with --limit or few --epochs).")
@@ -102,11 +109,21 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter console = spec.commandLine().getOut();
         options.check();
-        ModelSpec modelSpec = options.modelSpec();
+        boolean modelGiven = spec.commandLine().getParseResult().hasMatchedOption("--model");
+        if (from != null && modelGiven) {
+            throw new ParameterException(spec.commandLine(), "--from and --model exclude each other: the model comes"
+                    + " from the --from checkpoint");
+        }
+        Checkpoint.Header fromHeader = from == null ? null : Checkpoint.readHeader(from);
+        ModelSpec modelSpec = fromHeader != null ? checkpointModel(from, fromHeader) : options.modelSpec();
         Path outDir = out != null ? out : Path.of("runs", modelSpec.name());
         OutputDirectory.prepare(outDir);
         Path checkpoint = outDir.resolve(CHECKPOINT_FILE);
         Path resumeFrom = resume == null ? null : resume.isEmpty() ? checkpoint : Path.of(resume);
+        if (resumeFrom != null && fromHeader == null && !modelGiven) {
+            // Resuming without --model continues whatever model the checkpoint holds, zoo or not.
+            modelSpec = checkpointModel(resumeFrom, Checkpoint.readHeader(resumeFrom));
+        }
 
         DatasetSplit split = DataSources.load(options.data);
         Dataset train = DataSources.fit(options.limited(split.train()), modelSpec);
@@ -117,10 +134,13 @@ final class TrainCommand implements Callable<Integer> {
         if (threadsNote != null) {
             console.println(threadsNote);
         }
-        Normalization normalization = Normalization.of(train);
         Augmentation augmentation = options.augmentation(train.channels());
-
         Checkpoint.Header resumeHeader = resumeFrom == null ? null : resumeHeader(resumeFrom, modelSpec, train);
+        // A fine-tuned model keeps the inputs its weights were trained on; a resumed run, those it began with.
+        Normalization normalization = fromHeader != null ? RunMetadata.normalization(fromHeader)
+                : resumeHeader != null && resumeHeader.metadata().containsKey(RunMetadata.MEAN)
+                ? RunMetadata.normalization(resumeHeader) : Normalization.of(train);
+
         RunHistory earlier = resumeHeader == null ? RunHistory.EMPTY
                 : earlierMetrics(outDir, resumeFrom, resumeHeader);
         checkWritable(checkpoint);
@@ -152,6 +172,10 @@ final class TrainCommand implements Callable<Integer> {
                 state = Checkpoint.load(resumeFrom, model, optimizer).state();
                 console.printf(Locale.ROOT, "resuming from %s at epoch %d, batch %d (step %d)%n", resumeFrom,
                         state.epoch(), state.batchInEpoch(), state.step());
+            } else if (from != null) {
+                Checkpoint.load(from, model, null);
+                console.printf(Locale.ROOT, "starting from the parameters of %s; input normalisation mean %s, std %s%n",
+                        from, normalization.mean(), normalization.std());
             }
             if (device.device().equals("auto")) {
                 BackendChoice choice = device.choice();
@@ -193,6 +217,18 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The model a checkpoint holds, as a zoo entry would describe it, its intended input being the checkpoint's. */
+    private static ModelSpec checkpointModel(Path file, Checkpoint.Header header) {
+        Shape sample = header.sampleShape();
+        if (sample.rank() != 3) {
+            throw new IllegalArgumentException("checkpoint " + file + " holds a model of " + sample + " input; jcnn"
+                    + " train feeds C×H×W images");
+        }
+        TrainedModels.create(file, header).close();
+        return new ModelSpec(header.modelName(), "the model of checkpoint " + file, sample.dim(0), sample.dim(1),
+                sample.dim(2), () -> TrainedModels.create(file, header));
+    }
+
     /** Runs {@code training} so that Ctrl-C (or SIGTERM) asks it to stop and waits for its checkpoint. */
     private static TrainingResult runStoppable(java.util.function.Supplier<TrainingResult> training,
                                                AtomicBoolean stop) {
@@ -225,6 +261,9 @@ final class TrainCommand implements Callable<Integer> {
         java.util.Map<String, String> all = new java.util.HashMap<>(RunMetadata.of(normalization, options.data,
                 options.epochs, options.batchSize));
         all.putAll(RunMetadata.resumeCritical(options.data, train.size(), options));
+        if (from != null) {
+            all.put(RunMetadata.FROM, from.toString());
+        }
         return all;
     }
 

@@ -26,8 +26,8 @@ final class TrainedModels {
     }
 
     /**
-     * A new model of the kind {@code header} describes, compiled on {@code backend} for batches of {@code batch} samples
-     * of the checkpoint's sample shape, holding the checkpoint's parameters. The caller closes it.
+     * A new model of the kind {@code header} describes, compiled on {@code backend} for batches of {@code batch}
+     * samples of the checkpoint's sample shape, holding the checkpoint's parameters. The caller closes it.
      */
     static Sequential load(Backend backend, Path checkpoint, Checkpoint.Header header, int batch) throws IOException {
         Sequential model = create(checkpoint, header);

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,12 +53,46 @@ public final class OnnxImport {
     }
 
     /**
-     * Reads {@code file} and compiles its model on {@code backend}, with the file's weights.
+     * A model read from an ONNX file, with what the file says about itself.
+     *
+     * @param model    the model, compiled, with the file's weights; the caller closes it
+     * @param metadata the file's metadata properties (such as {@code jcnn.normalization.mean} in a file jcnn wrote)
+     * @param producer the tool that wrote the file and its version, such as {@code "pytorch 2.5.1"}; empty if unnamed
+     * @param opset    the default domain's opset
+     */
+    public record Imported(Sequential model, Map<String, String> metadata, String producer, long opset) {
+        /**
+         * Copies the metadata.
+         *
+         * @throws NullPointerException if an argument is null
+         */
+        public Imported {
+            Objects.requireNonNull(model, "model");
+            metadata = Map.copyOf(metadata);
+            Objects.requireNonNull(producer, "producer");
+        }
+    }
+
+    /**
+     * Reads {@code file} and compiles its model on {@code backend}, with the file's weights. The model is named after
+     * the graph, or after the file where the graph has no name.
      *
      * @throws IOException if the file cannot be read or is not an ONNX model
      * @throws IllegalArgumentException if the model uses an op, attribute, opset, type or shape outside what is read
      */
     public static Sequential read(Path file, Backend backend) throws IOException {
+        return read(file, backend, null).model();
+    }
+
+    /**
+     * Reads {@code file} as {@link #read(Path, Backend)} does, naming the model {@code name} (the graph's or the
+     * file's name when null), and returns it with the file's metadata.
+     *
+     * @throws IOException if the file cannot be read or is not an ONNX model
+     * @throws IllegalArgumentException if the model uses an op, attribute, opset, type or shape outside what is read,
+     *     or {@code name} is blank
+     */
+    public static Imported read(Path file, Backend backend, String name) throws IOException {
         Objects.requireNonNull(backend, "backend");
         byte[] bytes;
         try {
@@ -74,10 +109,18 @@ public final class OnnxImport {
         if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
             throw new IOException(file + " is not an ONNX model: it holds no graph nodes");
         }
-        return build(model, backend, file.getFileName().toString().replaceFirst("\\.onnx$", ""));
+        String graphName = model.getGraph().getName();
+        String modelName = name != null ? name : graphName.isBlank()
+                ? file.getFileName().toString().replaceFirst("\\.onnx$", "") : graphName;
+        Sequential sequential = build(model, backend, modelName);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        model.getMetadataPropsList().forEach(p -> metadata.put(p.getKey(), p.getValue()));
+        String producer = (model.getProducerName() + " " + model.getProducerVersion()).strip();
+        return new Imported(sequential, metadata, producer, opset(model));
     }
 
-    static Sequential build(ModelProto model, Backend backend, String fallbackName) {
+    /** Builds {@code model}'s layers as a model called {@code name}, compiled on {@code backend}. */
+    static Sequential build(ModelProto model, Backend backend, String name) {
         checkOpset(model);
         GraphProto graph = model.getGraph();
         Map<String, TensorProto> initializers = new HashMap<>();
@@ -128,7 +171,6 @@ public final class OnnxImport {
             throw new IllegalArgumentException("ONNX import: the graph's output is not the last node's output '"
                     + printable(current) + "'");
         }
-        String name = graph.getName().isBlank() ? fallbackName : graph.getName();
         Sequential sequential = new Sequential(name, chain.layers);
         try {
             sequential.compile(backend, inputShape, 0);
@@ -140,13 +182,19 @@ public final class OnnxImport {
         }
     }
 
-    private static void checkOpset(ModelProto model) {
+    /** The default domain's opset, or -1 where the file imports none. */
+    private static long opset(ModelProto model) {
         long opset = -1;
         for (OperatorSetIdProto id : model.getOpsetImportList()) {
             if (id.getDomain().isEmpty() || id.getDomain().equals("ai.onnx")) {
                 opset = id.getVersion();
             }
         }
+        return opset;
+    }
+
+    private static void checkOpset(ModelProto model) {
+        long opset = opset(model);
         if (opset < MIN_OPSET || opset > MAX_OPSET) {
             throw new IllegalArgumentException("ONNX import: opset " + (opset < 0 ? "(none)" : opset)
                     + " of the default domain is not supported; " + MIN_OPSET + " to " + MAX_OPSET + " are");

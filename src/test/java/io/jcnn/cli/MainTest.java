@@ -76,7 +76,7 @@ class MainTest {
 
     @Test
     void everyCommandHasHelp() {
-        assertEquals(List.of("train", "eval", "predict", "explain", "export", "download", "info", "help"), Main.commandNames());
+        assertEquals(List.of("train", "eval", "predict", "explain", "export", "import", "download", "info", "help"), Main.commandNames());
         for (String name : Main.commandNames()) {
             CliRun run = jcnn(name, "--help");
             assertEquals(0, run.exitCode(), run.toString());
@@ -137,7 +137,7 @@ class MainTest {
     void missingCommandSaysWhichExist() {
         CliRun run = jcnn();
         assertEquals(2, run.exitCode(), run.toString());
-        assertEquals(List.of("jcnn: a command is required: one of train, eval, predict, explain, export, download, info, help (see jcnn --help)"), run.errLines());
+        assertEquals(List.of("jcnn: a command is required: one of train, eval, predict, explain, export, import, download, info, help (see jcnn --help)"), run.errLines());
     }
 
     @Test

@@ -333,9 +333,9 @@ class CheckpointTest {
                 float[] before = wider.params().get(0).value().toArray();
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> Checkpoint.load(file, wider, null));
-                assertTrue(e.getMessage().contains("layer 1 is Conv2d 'conv' (") && e.getMessage().contains("out=3")
-                        && e.getMessage().contains("the model's is Conv2d 'conv' (") && e.getMessage().contains("out=4"),
-                        e.getMessage());
+                String message = e.getMessage();
+                assertTrue(message.contains("layer 1 is Conv2d 'conv' (") && message.contains("out=3")
+                        && message.contains("the model's is Conv2d 'conv' (") && message.contains("out=4"), message);
                 assertArrayEquals(before, wider.params().get(0).value().toArray(), "nothing was loaded");
             }
             try (Sequential model = small("m"); Adam adam = new Adam(0.1f)) {
