@@ -63,9 +63,8 @@ final class ClassImageCommand extends ImageSubcommand {
             description = "Seeds the starting noise and the jitter. Default: ${DEFAULT-VALUE}.")
     private long seed = DEFAULTS.seed();
 
-    @Option(names = "--unclamped",
-            description = "Let pixels leave the black-to-white range (by default they are kept inside it).")
-    private boolean unclamped;
+    @Mixin
+    private PixelRangeOption pixels;
 
     @Option(names = "--report-every", paramLabel = "N",
             description = "Print the score every N steps (1 for every step). Default: ${DEFAULT-VALUE}.")
@@ -92,7 +91,7 @@ final class ClassImageCommand extends ImageSubcommand {
 
     private ClassVisualization.Settings settings(ExplainedModel model) {
         return new ClassVisualization.Settings(steps, learningRate, l2, jitter, blurSigma, blurEvery, noise, seed,
-                model == null || unclamped ? null : model.pixelRange());
+                pixels.range(model));
     }
 
     @Override

@@ -11,10 +11,11 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         synopsisSubcommandLabel = "COMMAND",
         description = "See inside a trained network, as PNG images: saliency maps, guided backpropagation, class"
-                + " visualisations, first-layer weights, activations, the confusion matrix, adversarial examples.",
-        subcommands = {SaliencyCommand.class, GuidedBackpropCommand.class, ClassImageCommand.class,
-                FiltersCommand.class, TemplatesCommand.class, ActivationsCommand.class, ConfusionCommand.class,
-                AdversarialCommand.class})
+                + " visualisations, dreams, style transfer, first-layer weights, activations, the confusion matrix,"
+                + " adversarial examples.",
+        subcommands = {SaliencyCommand.class, GuidedBackpropCommand.class, ClassImageCommand.class, DreamCommand.class,
+                StyleCommand.class, FiltersCommand.class, TemplatesCommand.class, ActivationsCommand.class,
+                ConfusionCommand.class, AdversarialCommand.class})
 final class ExplainCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

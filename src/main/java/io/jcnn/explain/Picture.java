@@ -94,6 +94,42 @@ public final class Picture {
         return new Picture(1, height, width, Arrays.copyOfRange(values, c * plane, (c + 1) * plane));
     }
 
+    /**
+     * This picture resampled to {@code newHeight}×{@code newWidth} by bilinear interpolation between pixel centres
+     * (edges repeated), as the octaves of a dream are made.
+     *
+     * @throws IllegalArgumentException if a size is below 1
+     */
+    public Picture resized(int newHeight, int newWidth) {
+        if (newHeight < 1 || newWidth < 1) {
+            throw new IllegalArgumentException("a picture cannot be resized to " + newHeight + "×" + newWidth);
+        }
+        if (newHeight == height && newWidth == width) {
+            return this;
+        }
+        float[] out = new float[channels * newHeight * newWidth];
+        double sy = (double) height / newHeight;
+        double sx = (double) width / newWidth;
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < newHeight; y++) {
+                double fy = Math.max(0, Math.min(height - 1, (y + 0.5) * sy - 0.5));
+                int y0 = (int) fy;
+                int y1 = Math.min(height - 1, y0 + 1);
+                double wy = fy - y0;
+                for (int x = 0; x < newWidth; x++) {
+                    double fx = Math.max(0, Math.min(width - 1, (x + 0.5) * sx - 0.5));
+                    int x0 = (int) fx;
+                    int x1 = Math.min(width - 1, x0 + 1);
+                    double wx = fx - x0;
+                    double top = at(c, y0, x0) * (1 - wx) + at(c, y0, x1) * wx;
+                    double bottom = at(c, y1, x0) * (1 - wx) + at(c, y1, x1) * wx;
+                    out[(c * newHeight + y) * newWidth + x] = (float) (top * (1 - wy) + bottom * wy);
+                }
+            }
+        }
+        return new Picture(channels, newHeight, newWidth, out);
+    }
+
     /** The smallest value, NaN ignored (NaN when every value is NaN). */
     public float min() {
         float min = Float.NaN;

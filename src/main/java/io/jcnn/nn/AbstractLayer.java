@@ -74,6 +74,10 @@ public abstract class AbstractLayer implements Layer {
             return outputShape;
         }
         releaseShapeState();
+        // Until the new plan stands, the layer is compiled for no shape: a refused shape must not leave the old one
+        // looking valid (its plan and tensors are gone), so that compiling for it again plans it again.
+        inputShape = null;
+        outputShape = null;
         backend = target;
         Shape out = plan(target, shape);
         inputShape = shape;

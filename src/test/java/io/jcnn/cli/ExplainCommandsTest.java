@@ -226,10 +226,10 @@ class ExplainCommandsTest {
                 "--index", "0", "--max-epsilon", "2");
         expectFailure(2, "class visualisation: steps must be at least 1, got 0", "class-image", model, "--class", "1",
                 "--steps", "0");
-        expectFailure(2, "explain needs a command: one of saliency, guided, class-image, filters, templates,"
-                + " activations, confusion, adversarial");
-        for (String command : List.of("saliency", "guided", "class-image", "filters", "templates", "activations",
-                "confusion", "adversarial")) {
+        expectFailure(2, "explain needs a command: one of saliency, guided, class-image, dream, style, filters,"
+                + " templates, activations, confusion, adversarial");
+        for (String command : List.of("saliency", "guided", "class-image", "dream", "style", "filters", "templates",
+                "activations", "confusion", "adversarial")) {
             CliRun help = CliRun.jcnn("explain", command, "--help");
             assertEquals(0, help.exitCode(), help.toString());
             assertTrue(help.out().startsWith("Usage: jcnn explain " + command + " "), help.toString());

@@ -37,6 +37,19 @@ class LayerContractTest {
     }
 
     @Test
+    void aRefusedShapeLeavesTheLayerReadyToBeCompiledForItsOldShapeAgain() {
+        Shape good = Shape.nchw(1, 1, 8, 8);
+        try (Conv2d conv = new Conv2d("conv1", 2, 5, ConvSpec.defaults());
+             Tensor x = cpu.allocate(good)) {
+            conv.compile(cpu, good, 1);
+            assertThrows(IllegalArgumentException.class, () -> conv.compile(cpu, Shape.nchw(1, 1, 3, 3), 1));
+            assertEquals(null, conv.outputShape(), "compiled for no shape after a refusal");
+            conv.compile(cpu, good, 1);
+            assertEquals(Shape.nchw(1, 2, 4, 4), conv.forward(x, false).shape());
+        }
+    }
+
+    @Test
     void forwardWithAnotherShapeNamesLayerExpectedAndActual() {
         try (Conv2d conv = new Conv2d("conv1", 4, 3, ConvSpec.of(1, 1));
              Tensor wrong = cpu.allocate(Shape.nchw(2, 3, 8, 8))) {
