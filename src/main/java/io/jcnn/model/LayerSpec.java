@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param name     the layer's name within its model
  * @param settings what the kind needs, such as {@code out=20}, {@code kernel=5x5}; copied
  */
-public record LayerSpec(String kind, String name, Map<String, String> settings) {
+public record LayerSpec(String kind, String name, Map<String, String> settings) implements java.io.Serializable {
     /**
      * Copies the settings.
      *

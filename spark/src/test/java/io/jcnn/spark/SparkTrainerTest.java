@@ -1,0 +1,196 @@
+package io.jcnn.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jcnn.backend.cpu.CpuBackend;
+import io.jcnn.data.DataLoader;
+import io.jcnn.data.Dataset;
+import io.jcnn.data.DatasetSplit;
+import io.jcnn.data.Mnist;
+import io.jcnn.loss.SoftmaxCrossEntropyLoss;
+import io.jcnn.model.Checkpoint;
+import io.jcnn.model.Sequential;
+import io.jcnn.model.TrainingListener;
+import io.jcnn.nn.Param;
+import io.jcnn.optim.Optimizer;
+import io.jcnn.tensor.Shape;
+import io.jcnn.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Spark in local mode, on the CPU backend: equivalence with one process, retries, and training to accuracy. */
+class SparkTrainerTest {
+    private static JavaSparkContext spark;
+    private static DatasetSplit mnist;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        spark = LocalSpark.start(3);
+        mnist = Mnist.sample();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static TrainingRecipe recipe(int batch, int partitions, int localSteps, int epochs, float momentum) {
+        return new TrainingRecipe("lenet", List.of(), 1, 28, 28, 10, batch, partitions, localSteps, epochs, 5, "sgd",
+                0.05f, momentum, 0f, 0.13f, 0.31f, 0, 0, 0, false, 1);
+    }
+
+    /**
+     * One round of K = 1 SGD over P partitions is one step on the union of their batches: the same images, the mean
+     * of the same per-image gradients. What differs is the order of float additions (the batch's mean is taken
+     * over 12 images in one process, over 6 or 4 in each partition and then averaged), so the parameters agree to
+     * float rounding, not bit for bit.
+     */
+    @Test
+    void oneRoundOfSynchronousSgdEqualsOneStepOnTheUnionBatch() throws IOException {
+        for (int partitions : new int[] {2, 3}) {
+            for (float momentum : new float[] {0f, 0.9f}) {
+                TrainingRecipe recipe = recipe(12, partitions, 1, 1, momentum);
+                Dataset data = mnist.train().subset(0, 12);
+                Path checkpoint = dir.resolve("p" + partitions + "m" + momentum + ".jcnn");
+                new SparkTrainer(spark, recipe).fit(SparkTrainer.examples(spark, data, 2),
+                        mnist.test().subset(0, 12), checkpoint, null, TrainingListener.NONE);
+                float[][] single = singleProcessStep(recipe, data);
+                try (CpuBackend cpu = new CpuBackend(1); Sequential model = recipe.newModel()) {
+                    model.compile(cpu, recipe.localInput(), 0);
+                    Checkpoint.load(checkpoint, model, null);
+                    double worst = 0;
+                    double largestStep = 0;
+                    float[][] initial = initialWeights(recipe);
+                    for (int i = 0; i < single.length; i++) {
+                        float[] distributed = model.params().get(i).value().toArray();
+                        for (int j = 0; j < distributed.length; j++) {
+                            worst = Math.max(worst, Math.abs(distributed[j] - single[i][j]));
+                            largestStep = Math.max(largestStep, Math.abs(single[i][j] - initial[i][j]));
+                        }
+                    }
+                    assertTrue(largestStep > 1e-3, "the step moved the weights: " + largestStep);
+                    System.out.printf("%d partitions, momentum %.1f: largest difference from one process %.3g"
+                            + " (largest weight change %.3g)%n", partitions, momentum, worst, largestStep);
+                    assertTrue(worst < 2e-6, partitions + " partitions, momentum " + momentum + ": largest difference "
+                            + worst + " (largest step " + largestStep + ")");
+                }
+            }
+        }
+    }
+
+    private static float[][] initialWeights(TrainingRecipe recipe) {
+        try (CpuBackend cpu = new CpuBackend(1); Sequential model = recipe.newModel()) {
+            model.compile(cpu, recipe.localInput(), recipe.seed());
+            return model.params().stream().map(p -> p.value().toArray()).toArray(float[][]::new);
+        }
+    }
+
+    /** The first batch of every partition's shard, joined, and one SGD step on it in one process. */
+    private static float[][] singleProcessStep(TrainingRecipe recipe, Dataset data) {
+        int partitions = recipe.partitions();
+        List<float[]> images = new ArrayList<>();
+        List<float[]> labels = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            List<LabeledImage> rows = new ArrayList<>();
+            for (int i = p; i < data.size(); i += partitions) {
+                byte[] pixels = java.util.Arrays.copyOfRange(data.pixels(), i * 784, (i + 1) * 784);
+                rows.add(new LabeledImage(i, pixels, data.label(i)));
+            }
+            Dataset shard = ShardTrainer.shard(recipe, p, rows.iterator());
+            try (DataLoader loader = new DataLoader(shard, recipe.localBatch(), true, recipe.normalization(),
+                    recipe.augmentation(), ShardTrainer.partitionSeed(recipe.seed(), p), 0);
+                 DataLoader.Epoch epoch = loader.epoch(1, 0, true)) {
+                DataLoader.Batch batch = epoch.next();
+                images.add(batch.images().clone());
+                labels.add(batch.labels().clone());
+            }
+        }
+        int batch = recipe.batchSize();
+        float[] allImages = new float[batch * 784];
+        float[] allLabels = new float[batch];
+        for (int p = 0; p < partitions; p++) {
+            System.arraycopy(images.get(p), 0, allImages, p * recipe.localBatch() * 784, recipe.localBatch() * 784);
+            System.arraycopy(labels.get(p), 0, allLabels, p * recipe.localBatch(), recipe.localBatch());
+        }
+        Shape input = Shape.nchw(batch, 1, 28, 28);
+        try (CpuBackend cpu = new CpuBackend(1); Sequential model = recipe.newModel();
+             Optimizer optimizer = recipe.newOptimizer(); SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss();
+             Tensor x = cpu.tensor(input, allImages); Tensor y = cpu.tensor(Shape.of(batch), allLabels)) {
+            model.compile(cpu, input, recipe.seed());
+            optimizer.compile(cpu, model.params());
+            loss.compile(cpu, model.outputShape());
+            optimizer.setLearningRate(recipe.learningRate());
+            loss.compute(model.forward(x, true), y);
+            model.backward(loss.gradient());
+            optimizer.step();
+            return model.params().stream().map(Param::value).map(Tensor::toArray).toArray(float[][]::new);
+        }
+    }
+
+    /** Two partitions of K = 1 train LeNet on the bundled digits as well as one process does, within half a point. */
+    @Test
+    void twoPartitionsReachTheSingleProcessAccuracy() throws IOException {
+        int epochs = 2;
+        TrainingRecipe recipe = new TrainingRecipe("lenet", List.of(), 1, 28, 28, 10, 64, 2, 1, epochs, 1, "sgd",
+                0.02f, 0.9f, 0.001f, 0.13f, 0.31f, 0, 0, 0, false, 1);
+        SparkTrainer.Result distributed = new SparkTrainer(spark, recipe).fit(SparkTrainer.examples(spark,
+                mnist.train(), 2), mnist.test(), null, null, TrainingListener.NONE);
+        double sparkAccuracy = distributed.history().get(epochs - 1).testAccuracy();
+        double singleAccuracy;
+        try (CpuBackend cpu = new CpuBackend(1); Sequential model = recipe.newModel();
+             Optimizer optimizer = recipe.newOptimizer();
+             DataLoader train = new DataLoader(mnist.train(), 64, true, recipe.normalization(),
+                     recipe.augmentation(), recipe.seed());
+             DataLoader test = new DataLoader(mnist.test(), 64, false, recipe.normalization(),
+                     recipe.augmentation(), recipe.seed())) {
+            model.compile(cpu, Shape.nchw(64, 1, 28, 28), recipe.seed());
+            optimizer.compile(cpu, model.params());
+            singleAccuracy = io.jcnn.model.Trainer.builder(model, optimizer, train).test(test).epochs(epochs)
+                    .seed(recipe.seed()).schedule(recipe.schedule(epochs * train.batchesPerEpoch(true))).build()
+                    .fit().last().testAccuracy();
+        }
+        double meanRound = distributed.roundSeconds().stream().mapToDouble(Double::doubleValue).sorted()
+                .skip(distributed.roundSeconds().size() / 2).findFirst().orElseThrow();
+        System.out.printf("2 partitions: %.2f%% after %d epochs; one process: %.2f%%; median round %.1f ms%n",
+                100 * sparkAccuracy, epochs, 100 * singleAccuracy, 1000 * meanRound);
+        assertTrue(Math.abs(sparkAccuracy - singleAccuracy) <= 0.005, "spark " + sparkAccuracy + ", one process "
+                + singleAccuracy);
+        assertTrue(sparkAccuracy > 0.95, "it learned: " + sparkAccuracy);
+    }
+
+    @Test
+    void aFailedTaskIsRetriedAndTheRunEndsWithTheSameBits() throws IOException {
+        TrainingRecipe recipe = recipe(32, 2, 2, 1, 0.9f);
+        Dataset data = mnist.train().subset(0, 256);
+        Path clean = dir.resolve("clean.jcnn");
+        Path retried = dir.resolve("retried.jcnn");
+        new SparkTrainer(spark, recipe).fit(SparkTrainer.examples(spark, data, 3), mnist.test().subset(0, 64), clean,
+                null, TrainingListener.NONE);
+        SparkTrainer failing = new SparkTrainer(spark, recipe);
+        failing.failFirstAttempt(1, 2, 1);
+        SparkTrainer.Result result = failing.fit(SparkTrainer.examples(spark, data, 3), mnist.test().subset(0, 64),
+                retried, null, TrainingListener.NONE);
+        assertEquals(4, result.roundsPerEpoch(), "128 images per shard, 2 steps of 16 per round");
+        try (CpuBackend cpu = new CpuBackend(1); Sequential a = recipe.newModel(); Sequential b = recipe.newModel()) {
+            a.compile(cpu, recipe.localInput(), 0);
+            b.compile(cpu, recipe.localInput(), 0);
+            Checkpoint.load(clean, a, null);
+            Checkpoint.load(retried, b, null);
+            for (int i = 0; i < a.params().size(); i++) {
+                assertArrayEquals(a.params().get(i).value().toArray(), b.params().get(i).value().toArray());
+            }
+        }
+    }
+}
