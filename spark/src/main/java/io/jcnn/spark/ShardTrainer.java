@@ -2,6 +2,7 @@ package io.jcnn.spark;
 
 import io.jcnn.backend.Backend;
 import io.jcnn.backend.cpu.CpuBackend;
+import io.jcnn.backend.cuda.CudaBackend;
 import io.jcnn.data.DataLoader;
 import io.jcnn.data.Dataset;
 import io.jcnn.loss.SoftmaxCrossEntropyLoss;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
 
 /**
  * What one Spark task does in a round: it rebuilds the model from the recipe, loads the broadcast state, and trains
@@ -59,7 +62,7 @@ final class ShardTrainer {
                           int firstBatch, int steps, int totalSteps) {
         long seed = partitionSeed(recipe.seed(), partition);
         LearningRateSchedule schedule = recipe.schedule(totalSteps);
-        try (Backend backend = new CpuBackend(recipe.threads());
+        try (Backend backend = backend(recipe);
              Sequential model = recipe.newModel();
              Optimizer optimizer = recipe.newOptimizer();
              SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss();
@@ -101,6 +104,21 @@ final class ShardTrainer {
             }
             return new RoundSum().add(ModelState.capture(model, optimizer), lossSum, correct, seen);
         }
+    }
+
+    /** The task's backend: CPU threads, or the GPU Spark assigned to this task. */
+    private static Backend backend(TrainingRecipe recipe) {
+        if (recipe.device().equals("cpu")) {
+            return new CpuBackend(recipe.threads());
+        }
+        TaskContext task = TaskContext.get();
+        ResourceInformation gpus = task == null ? null : task.resourcesJMap().get("gpu");
+        if (gpus == null || gpus.addresses().length == 0) {
+            throw new IllegalStateException("spark training on the GPU: this task was given no GPU; set"
+                    + " spark.task.resource.gpu.amount=1 and spark.executor.resource.gpu.amount with a discovery script"
+                    + " (spark.executor.resource.gpu.discoveryScript), or train with --device cpu");
+        }
+        return new CudaBackend(Integer.parseInt(gpus.addresses()[0].trim()));
     }
 
     private static int countCorrect(float[] logits, float[] labels, int count, int classes) {

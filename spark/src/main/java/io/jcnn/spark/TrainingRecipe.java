@@ -42,17 +42,20 @@ import java.util.List;
  * @param scale         augmentation: the largest scaling, as a fraction
  * @param mirror        augmentation: mirror images left to right at random
  * @param threads       CPU threads each task computes with
+ * @param device        "cpu", or "gpu" for the GPU Spark's resource scheduling gives each task
+ *                      ({@code spark.task.resource.gpu.amount})
  */
 public record TrainingRecipe(String model, List<LayerSpec> architecture, int channels, int height, int width,
                              int classes, int batchSize, int partitions, int localSteps, int epochs, long seed,
                              String optimizer, float learningRate, float momentum, float weightDecay, float mean,
-                             float std, int shift, double rotate, double scale, boolean mirror, int threads)
+                             float std, int shift, double rotate, double scale, boolean mirror, int threads,
+                             String device)
         implements Serializable {
     /**
      * Validates the recipe.
      *
      * @throws IllegalArgumentException if a count is below 1, the partitions do not divide the batch, or the
-     *     optimizer is neither sgd nor adam
+     *     optimizer is neither sgd nor adam, or the device neither cpu nor gpu
      */
     public TrainingRecipe {
         architecture = List.copyOf(architecture);
@@ -69,6 +72,9 @@ public record TrainingRecipe(String model, List<LayerSpec> architecture, int cha
         if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
             throw new IllegalArgumentException("spark training: the optimizer must be sgd or adam, got '" + optimizer
                     + "'");
+        }
+        if (!device.equals("cpu") && !device.equals("gpu")) {
+            throw new IllegalArgumentException("spark training: the device must be cpu or gpu, got '" + device + "'");
         }
         new Normalization(mean, std); // validates
     }

@@ -48,7 +48,7 @@ class SparkTrainerTest {
 
     static TrainingRecipe recipe(int batch, int partitions, int localSteps, int epochs, float momentum) {
         return new TrainingRecipe("lenet", List.of(), 1, 28, 28, 10, batch, partitions, localSteps, epochs, 5, "sgd",
-                0.05f, momentum, 0f, 0.13f, 0.31f, 0, 0, 0, false, 1);
+                0.05f, momentum, 0f, 0.13f, 0.31f, 0, 0, 0, false, 1, "cpu");
     }
 
     /**
@@ -144,7 +144,7 @@ class SparkTrainerTest {
     void twoPartitionsReachTheSingleProcessAccuracy() throws IOException {
         int epochs = 2;
         TrainingRecipe recipe = new TrainingRecipe("lenet", List.of(), 1, 28, 28, 10, 64, 2, 1, epochs, 1, "sgd",
-                0.02f, 0.9f, 0.001f, 0.13f, 0.31f, 0, 0, 0, false, 1);
+                0.02f, 0.9f, 0.001f, 0.13f, 0.31f, 0, 0, 0, false, 1, "cpu");
         SparkTrainer.Result distributed = new SparkTrainer(spark, recipe).fit(SparkTrainer.examples(spark,
                 mnist.train(), 2), mnist.test(), null, null, TrainingListener.NONE);
         double sparkAccuracy = distributed.history().get(epochs - 1).testAccuracy();
