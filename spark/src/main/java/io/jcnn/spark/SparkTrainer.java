@@ -28,7 +28,7 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * Synchronous data-parallel training with Spark as the engine. Each round the driver broadcasts the model's state
  * (parameters, buffers, optimizer state); every partition of the training set trains K local steps on its shard
- * ({@link ShardTrainer}); {@code treeAggregate} sums the partitions' states and the driver averages them. With K = 1
+ * ({@link ShardWorker}); {@code treeAggregate} sums the partitions' states and the driver averages them. With K = 1
  * and SGD (with or without momentum, both linear in the gradient) a round is exactly one step on the union of the
  * partitions' batches, up to float rounding; with larger K it is local SGD, which averages less often.
  *
@@ -40,6 +40,7 @@ import org.apache.spark.storage.StorageLevel;
 public final class SparkTrainer {
     private final JavaSparkContext spark;
     private final TrainingRecipe recipe;
+    private final String run = java.util.UUID.randomUUID().toString();
     private Fault fault;
 
     /** A trainer of {@code recipe} on {@code spark}. */
@@ -116,6 +117,7 @@ public final class SparkTrainer {
             }
             return run(shards, test, roundsPerEpoch, checkpoint, resume, listener);
         } finally {
+            release(shards);
             shards.unpersist(false);
         }
     }
@@ -185,21 +187,65 @@ public final class SparkTrainer {
         }
     }
 
+    /**
+     * Closes the executors' workers of this run (their backends, and so device memory) with one last task per
+     * partition; an executor that stage does not reach releases them when it next starts another run.
+     */
+    private void release(JavaRDD<LabeledImage> shards) {
+        String id = run;
+        try {
+            shards.foreachPartition(rows -> ShardWorker.release(id));
+        } catch (RuntimeException e) {
+            java.util.logging.Logger.getLogger(SparkTrainer.class.getName()).warning(
+                    "could not release the executors' trainers of run " + id + ": " + e.getMessage());
+        }
+    }
+
     /** One round: broadcast, K local steps in every partition, the sum of their states. */
     private RoundSum round(JavaRDD<LabeledImage> shards, ModelState state, int epoch, int firstBatch,
+                           int totalSteps) {
+        return round(shards, state, epoch, firstBatch, recipe.localSteps(), totalSteps);
+    }
+
+    /**
+     * The seconds each of {@code rounds} rounds of no training steps takes on {@code train}: the broadcast, the
+     * tasks' rebuilding of the model and loading of the state, and the aggregation, which a round adds to the steps
+     * themselves.
+     */
+    List<Double> overheadSeconds(JavaRDD<LabeledImage> train, int rounds) {
+        JavaRDD<LabeledImage> shards = train.keyBy(LabeledImage::index)
+                .partitionBy(new HashPartitioner(recipe.partitions())).values().persist(StorageLevel.MEMORY_ONLY());
+        try (CpuBackend cpu = new CpuBackend(1); Sequential model = recipe.newModel();
+             Optimizer optimizer = recipe.newOptimizer()) {
+            model.compile(cpu, recipe.localInput(), recipe.seed());
+            optimizer.compile(cpu, model.params());
+            ModelState state = ModelState.capture(model, optimizer);
+            List<Double> seconds = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) {
+                long start = System.nanoTime();
+                state = round(shards, state, 1, 0, 0, 1).average();
+                seconds.add((System.nanoTime() - start) / 1e9);
+            }
+            return seconds;
+        } finally {
+            release(shards);
+            shards.unpersist(false);
+        }
+    }
+
+    private RoundSum round(JavaRDD<LabeledImage> shards, ModelState state, int epoch, int firstBatch, int steps,
                            int totalSteps) {
         Broadcast<ModelState> broadcast = spark.broadcast(state);
         try {
             TrainingRecipe r = recipe;
             Fault f = fault;
-            int steps = r.localSteps();
+            String id = run;
             return shards.mapPartitionsWithIndex((partition, rows) -> {
                 if (f != null) {
                     f.maybeFail(epoch, firstBatch, partition);
                 }
-                Dataset shard = ShardTrainer.shard(r, partition, rows);
-                return List.of(ShardTrainer.train(r, broadcast.value(), partition, shard, epoch, firstBatch, steps,
-                        totalSteps)).iterator();
+                ShardWorker worker = ShardWorker.of(id, r, partition, rows);
+                return List.of(worker.train(broadcast.value(), epoch, firstBatch, steps, totalSteps)).iterator();
             }, true).treeAggregate(new RoundSum(), RoundSum::merge, RoundSum::merge);
         } finally {
             broadcast.destroy();

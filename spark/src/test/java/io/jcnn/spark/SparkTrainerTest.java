@@ -52,17 +52,18 @@ class SparkTrainerTest {
     }
 
     /**
-     * One round of K = 1 SGD over P partitions is one step on the union of their batches: the same images, the mean
-     * of the same per-image gradients. What differs is the order of float additions (the batch's mean is taken
-     * over 12 images in one process, over 6 or 4 in each partition and then averaged), so the parameters agree to
-     * float rounding, not bit for bit.
+     * A round of K = 1 SGD over P partitions is one step on the union of their batches: the same images, the mean of
+     * the same per-image gradients, and (momentum being linear too) the same velocity. Two rounds are checked, so
+     * the second starts from averaged velocities and runs at the schedule's second rate. What differs is the order
+     * of float additions (the batch's mean is taken over 12 images in one process, over 6 or 4 in each partition
+     * and then averaged), so the parameters agree to float rounding, not bit for bit.
      */
     @Test
-    void oneRoundOfSynchronousSgdEqualsOneStepOnTheUnionBatch() throws IOException {
+    void roundsOfSynchronousSgdEqualStepsOnTheUnionBatches() throws IOException {
         for (int partitions : new int[] {2, 3}) {
             for (float momentum : new float[] {0f, 0.9f}) {
                 TrainingRecipe recipe = recipe(12, partitions, 1, 1, momentum);
-                Dataset data = mnist.train().subset(0, 12);
+                Dataset data = mnist.train().subset(0, 24);
                 Path checkpoint = dir.resolve("p" + partitions + "m" + momentum + ".jcnn");
                 new SparkTrainer(spark, recipe).fit(SparkTrainer.examples(spark, data, 2),
                         mnist.test().subset(0, 12), checkpoint, null, TrainingListener.NONE);
@@ -97,44 +98,50 @@ class SparkTrainerTest {
         }
     }
 
-    /** The first batch of every partition's shard, joined, and one SGD step on it in one process. */
+    /** Two rounds' batches of every partition's shard, joined, and two SGD steps on them in one process. */
     private static float[][] singleProcessStep(TrainingRecipe recipe, Dataset data) {
         int partitions = recipe.partitions();
+        int rounds = 2;
         List<float[]> images = new ArrayList<>();
         List<float[]> labels = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            images.add(new float[recipe.batchSize() * 784]);
+            labels.add(new float[recipe.batchSize()]);
+        }
         for (int p = 0; p < partitions; p++) {
             List<LabeledImage> rows = new ArrayList<>();
             for (int i = p; i < data.size(); i += partitions) {
                 byte[] pixels = java.util.Arrays.copyOfRange(data.pixels(), i * 784, (i + 1) * 784);
                 rows.add(new LabeledImage(i, pixels, data.label(i)));
             }
-            Dataset shard = ShardTrainer.shard(recipe, p, rows.iterator());
+            Dataset shard = ShardWorker.shard(recipe, p, rows.iterator());
             try (DataLoader loader = new DataLoader(shard, recipe.localBatch(), true, recipe.normalization(),
-                    recipe.augmentation(), ShardTrainer.partitionSeed(recipe.seed(), p), 0);
+                    recipe.augmentation(), ShardWorker.partitionSeed(recipe.seed(), p), 0);
                  DataLoader.Epoch epoch = loader.epoch(1, 0, true)) {
-                DataLoader.Batch batch = epoch.next();
-                images.add(batch.images().clone());
-                labels.add(batch.labels().clone());
+                for (int round = 0; round < rounds; round++) {
+                    DataLoader.Batch batch = epoch.next();
+                    int local = recipe.localBatch();
+                    System.arraycopy(batch.images(), 0, images.get(round), p * local * 784, local * 784);
+                    System.arraycopy(batch.labels(), 0, labels.get(round), p * local, local);
+                }
             }
         }
         int batch = recipe.batchSize();
-        float[] allImages = new float[batch * 784];
-        float[] allLabels = new float[batch];
-        for (int p = 0; p < partitions; p++) {
-            System.arraycopy(images.get(p), 0, allImages, p * recipe.localBatch() * 784, recipe.localBatch() * 784);
-            System.arraycopy(labels.get(p), 0, allLabels, p * recipe.localBatch(), recipe.localBatch());
-        }
         Shape input = Shape.nchw(batch, 1, 28, 28);
         try (CpuBackend cpu = new CpuBackend(1); Sequential model = recipe.newModel();
              Optimizer optimizer = recipe.newOptimizer(); SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss();
-             Tensor x = cpu.tensor(input, allImages); Tensor y = cpu.tensor(Shape.of(batch), allLabels)) {
+             Tensor x = cpu.allocate(input); Tensor y = cpu.allocate(Shape.of(batch))) {
             model.compile(cpu, input, recipe.seed());
             optimizer.compile(cpu, model.params());
             loss.compile(cpu, model.outputShape());
-            optimizer.setLearningRate(recipe.learningRate());
-            loss.compute(model.forward(x, true), y);
-            model.backward(loss.gradient());
-            optimizer.step();
+            for (int round = 0; round < rounds; round++) {
+                x.copyFrom(images.get(round));
+                y.copyFrom(labels.get(round));
+                optimizer.setLearningRate(recipe.schedule(rounds).rate(round));
+                loss.compute(model.forward(x, true), y);
+                model.backward(loss.gradient());
+                optimizer.step();
+            }
             return model.params().stream().map(Param::value).map(Tensor::toArray).toArray(float[][]::new);
         }
     }
