@@ -137,6 +137,7 @@ public final class SparkTrainer {
             optimizer.compile(cpu, model.params());
             TrainingState state = TrainingState.start(recipe.seed());
             if (resume != null) {
+                checkResumable(resume);
                 state = Checkpoint.load(resume, model, optimizer).state();
                 if (state == null || state.batchInEpoch() != 0) {
                     throw new IllegalArgumentException("spark training: checkpoint " + resume + " does not end an"
@@ -184,6 +185,21 @@ public final class SparkTrainer {
             }
             listener.onFinish();
             return new Result(history, state, roundsPerEpoch, roundSeconds);
+        }
+    }
+
+    /** Refuses a checkpoint of a run with another batch split: its data order would not continue. */
+    private void checkResumable(Path file) throws IOException {
+        Map<String, String> saved = Checkpoint.readHeader(file).metadata();
+        Map<String, String> now = Map.of("batch.size", Integer.toString(recipe.batchSize()), "spark.partitions",
+                Integer.toString(recipe.partitions()), "spark.local.steps", Integer.toString(recipe.localSteps()));
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(now).entrySet()) {
+            String then = saved.get(e.getKey());
+            if (then != null && !then.equals(e.getValue())) {
+                throw new IllegalArgumentException("spark training: checkpoint " + file + " was trained with "
+                        + e.getKey() + " " + then + ", not " + e.getValue() + "; resume with the same batch size,"
+                        + " partitions and local steps");
+            }
         }
     }
 

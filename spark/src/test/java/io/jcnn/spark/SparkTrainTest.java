@@ -48,6 +48,11 @@ class SparkTrainTest {
         assertEquals(0, resumed.status(), resumed.toString());
         assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), "the earlier epoch is kept");
         assertEquals(3, Checkpoint.readHeader(out.resolve("checkpoint.jcnn")).state().epoch(), "two epochs done");
+        Run other = run("--data", data.toUri().toString(), "--partitions", "4", "--batch-size", "32", "--local-steps",
+                "2", "--out", out.toString(), "--epochs", "3", "--resume");
+        assertEquals(1, other.status(), other.toString());
+        assertTrue(other.err().contains("was trained with spark.partitions 2, not 4; resume with the same batch size,"
+                + " partitions and local steps"), other.toString());
     }
 
     @Test
