@@ -4,7 +4,6 @@ import io.jcnn.data.Cifar10;
 import io.jcnn.data.Dataset;
 import io.jcnn.data.DatasetSplit;
 import io.jcnn.data.Mnist;
-import io.jcnn.data.Normalization;
 import io.jcnn.model.EpochMetrics;
 import io.jcnn.model.ModelSpec;
 import io.jcnn.model.Models;
@@ -136,11 +135,19 @@ public final class SparkTrain implements Callable<Integer> {
         DatasetSplit split = load(data);
         Dataset train = fit(split.train(), spec);
         Dataset test = fit(split.test(), spec);
-        Normalization normalization = Normalization.of(train);
-        TrainingRecipe recipe = new TrainingRecipe(spec.name(), List.of(), train.channels(), train.height(),
-                train.width(), train.classes(), batchSize, partitions, localSteps, epochs, seed, optimizer,
-                learningRate, momentum, weightDecay, normalization.mean(), normalization.std(), shift, 0, 0,
-                train.channels() == 3, threads, device);
+        RecipeBuilder builder = RecipeBuilder.of(spec, train).batchSize(batchSize).partitions(partitions)
+                .localSteps(localSteps).epochs(epochs).seed(seed).shift(shift).threads(threads);
+        switch (optimizer) {
+            case "sgd" -> builder.sgd(learningRate, momentum, weightDecay);
+            case "adam" -> builder.adam(learningRate, weightDecay);
+            default -> throw new IllegalArgumentException("--optimizer must be sgd or adam, got '" + optimizer + "'");
+        }
+        switch (device) {
+            case "cpu" -> { }
+            case "gpu" -> builder.onGpu();
+            default -> throw new IllegalArgumentException("--device must be cpu or gpu, got '" + device + "'");
+        }
+        TrainingRecipe recipe = builder.build();
         Files.createDirectories(out);
         Path checkpoint = out.resolve("checkpoint.jcnn");
         SparkConf conf = new SparkConf().setAppName("jcnn " + spec.name());

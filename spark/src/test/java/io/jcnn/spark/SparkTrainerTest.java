@@ -177,6 +177,34 @@ class SparkTrainerTest {
         assertTrue(sparkAccuracy > 0.95, "it learned: " + sparkAccuracy);
     }
 
+    /** A model outside the zoo travels to the executors as its layers; a layer class of the caller's own cannot. */
+    @Test
+    void anyModelOfJcnnsLayersTrainsAndComesBackFromItsCheckpoint() throws IOException {
+        io.jcnn.model.ModelSpec tiny = new io.jcnn.model.ModelSpec("tiny", "a small convnet", 1, 28, 28,
+                () -> new Sequential("tiny", new io.jcnn.nn.Conv2d("conv", 4, 5, io.jcnn.backend.ConvSpec.defaults()),
+                        new io.jcnn.nn.ReLU("relu"), new io.jcnn.nn.MaxPool2d("pool", 2, 2),
+                        new io.jcnn.nn.Linear("fc", 10)));
+        Dataset data = mnist.train().subset(0, 512);
+        TrainingRecipe recipe = RecipeBuilder.of(tiny, data).batchSize(32).partitions(2).localSteps(2).epochs(1)
+                .shift(0).build();
+        assertEquals(4, recipe.architecture().size(), "four layers, described");
+        Path checkpoint = dir.resolve("tiny.jcnn");
+        SparkTrainer.Result result = new SparkTrainer(spark, recipe).fit(SparkTrainer.examples(spark, data, 2),
+                mnist.test().subset(0, 256), checkpoint, null, TrainingListener.NONE);
+        assertTrue(result.history().get(0).testAccuracy() > 0.3, "it learned: " + result.history());
+        Checkpoint.Header header = Checkpoint.readHeader(checkpoint);
+        assertEquals("tiny", header.modelName());
+        try (Sequential rebuilt = Checkpoint.newModel(header)) {
+            assertEquals(4, rebuilt.layers().size());
+        }
+        io.jcnn.model.ModelSpec custom = new io.jcnn.model.ModelSpec("custom", "", 1, 28, 28,
+                () -> new Sequential("custom", new io.jcnn.nn.Linear("fc", 10), new Sequential("inner",
+                        new io.jcnn.nn.ReLU("relu"))));
+        String refusal = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RecipeBuilder.of(custom, data)).getMessage();
+        assertTrue(refusal.startsWith("spark training: model 'custom' has a layer class of its own"), refusal);
+    }
+
     @Test
     void aFailedTaskIsRetriedAndTheRunEndsWithTheSameBits() throws IOException {
         TrainingRecipe recipe = recipe(32, 2, 2, 1, 0.9f);
