@@ -15,6 +15,7 @@ WORKDIR /src
 COPY pom.xml ./
 COPY src/pom.xml src/
 COPY examples/pom.xml examples/
+COPY spark/pom.xml spark/
 COPY benchmarks/pom.xml benchmarks/
 COPY bundle/pom.xml bundle/
 RUN mvn -B -q -pl src dependency:go-offline
