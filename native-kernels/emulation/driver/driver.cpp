@@ -20,6 +20,15 @@
 
 namespace jcnn_emulator {
 
+int device_count() {
+    static const int count = [] {
+        const char* value = std::getenv("JCNN_CUDA_EMULATOR_DEVICES");
+        int n = value != nullptr ? std::atoi(value) : 1;
+        return n >= 1 && n <= 16 ? n : 1;
+    }();
+    return count;
+}
+
 size_t total_memory() {
     const char* configured = std::getenv("JCNN_CUDA_EMULATOR_MEMORY");
     return configured != nullptr ? std::strtoull(configured, nullptr, 10) : (size_t) 2 << 30;
@@ -148,22 +157,22 @@ CUresult cuDriverGetVersion(int* version) {
 CUresult cuDeviceGetCount(int* count) {
     LOCKED;
     if (!initialized) return NOT_INITIALIZED;
-    *count = 1;
+    *count = device_count();
     return SUCCESS;
 }
 
 CUresult cuDeviceGet(CUdevice* device, int ordinal) {
     LOCKED;
     if (!initialized) return NOT_INITIALIZED;
-    if (ordinal != 0) return INVALID_DEVICE;
-    *device = 0;
+    if (ordinal < 0 || ordinal >= device_count()) return INVALID_DEVICE;
+    *device = ordinal;
     return SUCCESS;
 }
 
 CUresult cuDeviceGetName(char* name, int length, CUdevice device) {
     LOCKED;
     if (!initialized) return NOT_INITIALIZED;
-    if (device != 0) return INVALID_DEVICE;
+    if (device < 0 || device >= device_count()) return INVALID_DEVICE;
     std::snprintf(name, length, "%s", "jcnn CUDA emulator (host CPU)");
     return SUCCESS;
 }
@@ -171,7 +180,7 @@ CUresult cuDeviceGetName(char* name, int length, CUdevice device) {
 CUresult cuDeviceTotalMem_v2(size_t* bytes, CUdevice device) {
     LOCKED;
     if (!initialized) return NOT_INITIALIZED;
-    if (device != 0) return INVALID_DEVICE;
+    if (device < 0 || device >= device_count()) return INVALID_DEVICE;
     *bytes = total_memory();
     return SUCCESS;
 }
@@ -179,7 +188,7 @@ CUresult cuDeviceTotalMem_v2(size_t* bytes, CUdevice device) {
 CUresult cuDeviceGetAttribute(int* value, int attribute, CUdevice device) {
     LOCKED;
     if (!initialized) return NOT_INITIALIZED;
-    if (device != 0) return INVALID_DEVICE;
+    if (device < 0 || device >= device_count()) return INVALID_DEVICE;
     if (attribute >= ATTRIBUTE_BASE && attribute < ATTRIBUTE_BASE + 64) {
         long queued = (long) legacy.queue.size();
         for (EmulatedStream* s : streams) queued += s->alive ? (long) s->queue.size() : 0;
@@ -212,7 +221,7 @@ CUresult cuDeviceGetAttribute(int* value, int attribute, CUdevice device) {
 CUresult cuDevicePrimaryCtxRetain(CUcontext* context, CUdevice device) {
     LOCKED;
     if (!initialized) return NOT_INITIALIZED;
-    if (device != 0) return INVALID_DEVICE;
+    if (device < 0 || device >= device_count()) return INVALID_DEVICE;
     primary.references++;
     *context = &primary;
     return SUCCESS;
@@ -221,7 +230,7 @@ CUresult cuDevicePrimaryCtxRetain(CUcontext* context, CUdevice device) {
 CUresult cuDevicePrimaryCtxRelease_v2(CUdevice device) {
     LOCKED;
     if (!initialized) return NOT_INITIALIZED;
-    if (device != 0) return INVALID_DEVICE;
+    if (device < 0 || device >= device_count()) return INVALID_DEVICE;
     if (primary.references == 0) return misuse(INVALID_CONTEXT, "cuDevicePrimaryCtxRelease: the context is not retained");
     if (--primary.references == 0) destroy_context();
     return SUCCESS;
@@ -230,7 +239,7 @@ CUresult cuDevicePrimaryCtxRelease_v2(CUdevice device) {
 CUresult cuDevicePrimaryCtxGetState(CUdevice device, unsigned* flags, int* active) {
     LOCKED;
     if (!initialized) return NOT_INITIALIZED;
-    if (device != 0) return INVALID_DEVICE;
+    if (device < 0 || device >= device_count()) return INVALID_DEVICE;
     *flags = 0;
     *active = primary.references > 0;
     return SUCCESS;

@@ -124,6 +124,9 @@ inline std::set<CUfunction> functions;
 
 // ---- driver.cpp ----
 
+// Devices reported: JCNN_CUDA_EMULATOR_DEVICES (1 to 16, default 1). They are views of one device: they share its
+// primary context, memory and streams, which is enough to run one replica per device in one process.
+int device_count();
 size_t total_memory();
 std::string hex(CUdeviceptr p);
 double now_millis();

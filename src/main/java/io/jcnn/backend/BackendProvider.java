@@ -30,4 +30,18 @@ interface BackendProvider {
      * @throws IllegalArgumentException when it is unavailable, with {@link #unavailableReason()}'s explanation
      */
     Backend create(int threads);
+
+    /**
+     * A new backend on device {@code ordinal} of this kind (the second GPU is 1), owned by the caller. Only kinds
+     * with several devices override this; the others have device 0 alone.
+     *
+     * @throws IllegalArgumentException when that device does not exist or is unavailable, saying why
+     */
+    default Backend create(int threads, int ordinal) {
+        if (ordinal != 0) {
+            throw new IllegalArgumentException("device " + name() + " has no numbered devices: use " + name()
+                    + ", not " + name() + ":" + ordinal);
+        }
+        return create(threads);
+    }
 }

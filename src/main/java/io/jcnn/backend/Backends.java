@@ -58,7 +58,8 @@ public final class Backends {
     /**
      * A new backend for a device name, owned (and closed) by the caller.
      *
-     * @param device  {@code auto}, {@code cpu} or {@code cuda}
+     * @param device  {@code auto}, {@code cpu} or {@code cuda}, or one device of a kind by number, as {@code cuda:1}
+     *                ({@code cuda} is {@code cuda:0})
      * @param threads host threads the backend may use, at least 1 (the CPU backend's worker count)
      * @throws IllegalArgumentException for an unknown or unavailable device, or fewer than one thread
      */
@@ -66,7 +67,21 @@ public final class Backends {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
+        int colon = device.indexOf(':');
+        if (colon >= 0) {
+            String kind = device.substring(0, colon);
+            return provider(choose(kind).backend()).create(threads, ordinal(device, device.substring(colon + 1)));
+        }
         return provider(choose(device).backend()).create(threads);
+    }
+
+    /** The device number after the colon of a name such as {@code cuda:1}. */
+    private static int ordinal(String device, String digits) {
+        if (!digits.matches("[0-9]{1,4}")) {
+            throw new IllegalArgumentException("device '" + device + "': expected a device number after the colon,"
+                    + " as in cuda:1");
+        }
+        return Integer.parseInt(digits);
     }
 
     /**

@@ -47,10 +47,15 @@ final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public Backend create(int threads) {
+        return create(threads, 0);
+    }
+
+    @Override
+    public Backend create(int threads, int ordinal) {
         String reason = unavailableReason();
         if (reason != null) {
             throw new IllegalArgumentException("device cuda is not available: " + reason);
         }
-        return new CudaBackend(0);
+        return new CudaBackend(ordinal);
     }
 }

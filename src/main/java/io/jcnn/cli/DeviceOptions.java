@@ -62,6 +62,11 @@ public final class DeviceOptions {
         return threads;
     }
 
+    /** Whether {@code --strict} forbids falling back. */
+    public boolean strict() {
+        return strict;
+    }
+
     /** Which backend {@link #createBackend()} will start, and why (for a one-line notice). */
     public BackendChoice choice() {
         return Backends.choose(device);

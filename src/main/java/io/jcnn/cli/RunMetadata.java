@@ -19,6 +19,8 @@ final class RunMetadata {
     static final String WEIGHT_DECAY = "weight.decay";
     /** The checkpoint a fine-tuning run ({@code train --from}) started from. */
     static final String FROM = "from";
+    /** The --devices of a data-parallel run. */
+    static final String DEVICES = "devices";
     /** The keys an ONNX file jcnn exports records the input normalisation under, and import reads back. */
     static final String ONNX_MEAN = "jcnn.normalization.mean";
     static final String ONNX_STD = "jcnn.normalization.std";

@@ -18,10 +18,14 @@ import io.jcnn.model.Trainer;
 import io.jcnn.model.TrainingListener;
 import io.jcnn.model.RunHistory;
 import io.jcnn.model.TrainingResult;
+import io.jcnn.model.TrainingReplica;
 import io.jcnn.model.TrainingState;
+import io.jcnn.parallel.DeviceList;
+import io.jcnn.parallel.Replicas;
 import io.jcnn.optim.CosineSchedule;
 import io.jcnn.optim.Optimizer;
 import io.jcnn.tensor.Shape;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,6 +83,13 @@ final class TrainCommand implements Callable<Integer> {
                     + " come from the checkpoint, so --model does not apply.")
     private Path from;
 
+    @Option(names = "--devices", paramLabel = "LIST",
+            description = "Train data-parallel, one replica per device: cuda:0,cuda:1 (gradients averaged through"
+                    + " NCCL, or through host memory where NCCL is missing), or cpu,cpu (the CPU threads split between"
+                    + " the replicas). --batch-size is the total over the devices and must divide evenly. Replaces"
+                    + " --device.")
+    private String devices;
+
     @Option(names = "--check-against-cpu",
             description = "Run every op also on the CPU backend with the same inputs and report, per op, the largest"
                     + " difference (slow: use with --limit or few --epochs).")
@@ -109,6 +120,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter console = spec.commandLine().getOut();
         options.check();
+        DeviceList deviceList = deviceList();
         boolean modelGiven = spec.commandLine().getParseResult().hasMatchedOption("--model");
         if (from != null && modelGiven) {
             throw new ParameterException(spec.commandLine(), "--from and --model exclude each other: the model comes"
@@ -149,24 +161,27 @@ final class TrainCommand implements Callable<Integer> {
             console.printf(Locale.ROOT, "removed %d temporary checkpoint file%s left in %s by an interrupted save%n",
                     stale, stale == 1 ? "" : "s", outDir);
         }
-        try (Backend backend = checkAgainstCpu ? new CheckedBackend(device.createBackend(),
-                new CpuBackend(device.threads())) : device.createBackend();
-             Sequential model = modelSpec.create();
-             Optimizer optimizer = options.optimizer();
-             DataLoader trainData = trainingLoader(backend, device.threads(), train, options.seed, options.batchSize,
-                     normalization, augmentation);
-             DataLoader testData = new DataLoader(test, options.batchSize, false, normalization, Augmentation.NONE,
+        int shard = options.batchSize / (deviceList != null ? deviceList.size() : 1);
+        Shape input = Shape.of(shard, train.channels(), train.height(), train.width());
+        ModelSpec replicated = modelSpec;
+        try (Replicas<TrainingReplica> group = deviceList == null ? null : Replicas.start(deviceList,
+                device.threads(), device.strict(), b -> replica(replicated, b, input, train));
+             Backend ownBackend = group != null ? null : checkAgainstCpu ? new CheckedBackend(device.createBackend(),
+                     new CpuBackend(device.threads())) : device.createBackend();
+             Sequential ownModel = group != null ? null : modelSpec.create();
+             Optimizer ownOptimizer = group != null ? null : options.optimizer();
+             DataLoader trainData = group != null ? new DataLoader(train, options.batchSize, true, normalization,
+                     augmentation, options.seed) : trainingLoader(ownBackend, device.threads(), train, options.seed,
+                     options.batchSize, normalization, augmentation);
+             DataLoader testData = new DataLoader(test, shard, false, normalization, Augmentation.NONE,
                      options.seed)) {
-            Shape input = Shape.of(options.batchSize, train.channels(), train.height(), train.width());
-            try {
-                model.compile(backend, input, options.seed);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("model '" + modelSpec.name() + "' (made for " + modelSpec.channels()
-                        + "×" + modelSpec.height() + "×" + modelSpec.width() + " images) cannot take the "
-                        + train.channels() + "×" + train.height() + "×" + train.width() + " images of " + options.data
-                        + ": " + e.getMessage(), e);
+            Backend backend = group != null ? group.backend(0) : ownBackend;
+            Sequential model = group != null ? group.replica(0).model() : ownModel;
+            Optimizer optimizer = group != null ? group.replica(0).optimizer() : ownOptimizer;
+            if (group == null) {
+                compile(model, modelSpec, backend, input, train);
+                optimizer.compile(backend, model.params());
             }
-            optimizer.compile(backend, model.params());
             TrainingState state = null;
             if (resumeFrom != null) {
                 state = Checkpoint.load(resumeFrom, model, optimizer).state();
@@ -177,13 +192,16 @@ final class TrainCommand implements Callable<Integer> {
                 console.printf(Locale.ROOT, "starting from the parameters of %s; input normalisation mean %s, std %s%n",
                         from, normalization.mean(), normalization.std());
             }
-            if (device.device().equals("auto")) {
+            if (group == null && device.device().equals("auto")) {
                 BackendChoice choice = device.choice();
                 console.printf(Locale.ROOT, "device auto: %s (%s)%n", choice.backend(), choice.reason());
             }
             console.printf(Locale.ROOT, "model %s (%,d parameters) on %s; data %s: %,d train / %,d test images%n",
-                    modelSpec.name(), model.parameterCount(), backend.description(), options.data, train.size(),
-                    test.size());
+                    modelSpec.name(), model.parameterCount(), group != null ? describe(group) : backend.description(),
+                    options.data, train.size(), test.size());
+            if (group != null && group.fallback() != null) {
+                console.println("note: " + group.fallback());
+            }
             for (String line : ConvolutionAlgorithms.lines(model)) {
                 console.println("  " + line);
             }
@@ -194,7 +212,11 @@ final class TrainCommand implements Callable<Integer> {
                 MetricsWriter.write(outDir, earlier.epochs());
             }
             AtomicBoolean stop = new AtomicBoolean();
-            Trainer trainer = Trainer.builder(model, optimizer, trainData)
+            Trainer.Builder builder = Trainer.builder(model, optimizer, trainData);
+            if (group != null) {
+                builder.replicas(group);
+            }
+            Trainer trainer = builder
                     .test(testData)
                     .epochs(options.epochs)
                     .seed(options.seed)
@@ -215,6 +237,69 @@ final class TrainCommand implements Callable<Integer> {
             }
             return result.outcome() == TrainingResult.Outcome.DIVERGED ? Main.EXIT_FAILURE : 0;
         }
+    }
+
+    /** The --devices list, checked against the other options, or null without --devices. */
+    private DeviceList deviceList() {
+        if (devices == null) {
+            return null;
+        }
+        CommandLine commandLine = spec.commandLine();
+        if (commandLine.getParseResult().hasMatchedOption("--device")) {
+            throw new ParameterException(commandLine, "--devices and --device exclude each other: --devices names"
+                    + " every device the run uses");
+        }
+        if (checkAgainstCpu) {
+            throw new ParameterException(commandLine, "--check-against-cpu checks one device; it does not combine"
+                    + " with --devices");
+        }
+        DeviceList list;
+        try {
+            list = DeviceList.parse(devices);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(commandLine, "--devices: " + e.getMessage());
+        }
+        if (options.batchSize % list.size() != 0) {
+            throw new ParameterException(commandLine, "--batch-size " + options.batchSize + " does not split evenly"
+                    + " over the " + list.size() + " devices of --devices " + list + "; use a multiple of "
+                    + list.size());
+        }
+        return list;
+    }
+
+    /** One data-parallel replica of the model, compiled on {@code backend} for {@code input}. */
+    private TrainingReplica replica(ModelSpec modelSpec, Backend backend, Shape input, Dataset train) {
+        Sequential model = modelSpec.create();
+        try {
+            compile(model, modelSpec, backend, input, train);
+            Optimizer optimizer = options.optimizer();
+            try {
+                optimizer.compile(backend, model.params());
+            } catch (RuntimeException e) {
+                optimizer.close();
+                throw e;
+            }
+            return new TrainingReplica(model, optimizer);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private void compile(Sequential model, ModelSpec modelSpec, Backend backend, Shape input, Dataset train) {
+        try {
+            model.compile(backend, input, options.seed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model '" + modelSpec.name() + "' (made for " + modelSpec.channels()
+                    + "×" + modelSpec.height() + "×" + modelSpec.width() + " images) cannot take the "
+                    + train.channels() + "×" + train.height() + "×" + train.width() + " images of " + options.data
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String describe(Replicas<TrainingReplica> group) {
+        return group.size() + " replicas (" + group.devices() + "), gradients averaged through "
+                + group.collective(0).transport() + "; rank 0: " + group.backend(0).description();
     }
 
     /** The model a checkpoint holds, as a zoo entry would describe it, its intended input being the checkpoint's. */
@@ -263,6 +348,9 @@ final class TrainCommand implements Callable<Integer> {
         all.putAll(RunMetadata.resumeCritical(options.data, train.size(), options));
         if (from != null) {
             all.put(RunMetadata.FROM, from.toString());
+        }
+        if (devices != null) {
+            all.put(RunMetadata.DEVICES, DeviceList.parse(devices).toString());
         }
         return all;
     }

@@ -59,14 +59,19 @@ final class BatchUploads implements AutoCloseable {
 
     /** Uploads {@code batch} into the slot the current step does not use; it becomes current at {@link #next()}. */
     void stage(DataLoader.Batch batch) {
+        stage(batch.images(), batch.labels(), batch.size());
+    }
+
+    /** As {@link #stage(DataLoader.Batch)}, for a batch of {@code size} samples held in these arrays. */
+    void stage(float[] images, float[] labels, int size) {
         if (staged >= 0) {
             throw new IllegalStateException("a batch is already staged");
         }
         Slot slot = slots[1 - current];
-        slot.images.copyFrom(batch.images());
-        slot.labels.copyFrom(batch.labels());
-        System.arraycopy(batch.labels(), 0, slot.hostLabels, 0, slot.hostLabels.length);
-        slot.size = batch.size();
+        slot.images.copyFrom(images);
+        slot.labels.copyFrom(labels);
+        System.arraycopy(labels, 0, slot.hostLabels, 0, slot.hostLabels.length);
+        slot.size = size;
         staged = 1 - current;
     }
 

@@ -11,15 +11,20 @@ final class ClassifierShapes {
 
     /** The model's input shape, after checking that it is batch × the loader's sample shape. */
     static Shape checkInput(Sequential model, DataLoader data, String what) {
+        return checkInput(model, data, data.batchSize(), what);
+    }
+
+    /** As {@link #checkInput(Sequential, DataLoader, String)} for a model that takes {@code batch} samples at once. */
+    static Shape checkInput(Sequential model, DataLoader data, int batch, String what) {
         Shape input = model.inputShape();
         if (input == null) {
             throw new IllegalStateException(what + ": model '" + model.name() + "' is not compiled yet");
         }
         Dataset set = data.dataset();
-        Shape expected = Shape.of(data.batchSize(), set.channels(), set.height(), set.width());
+        Shape expected = Shape.of(batch, set.channels(), set.height(), set.width());
         if (!input.equals(expected)) {
             throw new IllegalArgumentException(what + ": model '" + model.name() + "' is compiled for input " + input
-                    + " but dataset '" + set.name() + "' in batches of " + data.batchSize() + " gives " + expected);
+                    + " but dataset '" + set.name() + "' in batches of " + batch + " gives " + expected);
         }
         return input;
     }

@@ -1,12 +1,11 @@
 package io.jcnn.model;
 
 import io.jcnn.data.DataLoader;
-import io.jcnn.loss.SoftmaxCrossEntropyLoss;
 import io.jcnn.optim.LearningRateSchedule;
 import io.jcnn.optim.Optimizer;
+import io.jcnn.parallel.Replicas;
 import io.jcnn.random.CounterRandom;
 import io.jcnn.tensor.Shape;
-import io.jcnn.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,6 +43,7 @@ public final class Trainer {
     private final Path checkpoint;
     private final BooleanSupplier stopRequested;
     private final Map<String, String> metadata;
+    private final Replicas<TrainingReplica> replicas;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -57,6 +57,7 @@ public final class Trainer {
         this.checkpoint = b.checkpoint;
         this.stopRequested = b.stopRequested;
         this.metadata = Map.copyOf(b.metadata);
+        this.replicas = b.replicas;
     }
 
     /**
@@ -88,10 +89,15 @@ public final class Trainer {
      * holds the history so far ({@link RunHistory}).
      */
     public TrainingResult fit(TrainingState resume, RunHistory earlier) {
-        Shape input = ClassifierShapes.checkInput(model, train, "train");
+        int devices = replicas != null ? replicas.size() : 1;
+        if (train.batchSize() % devices != 0) {
+            throw new IllegalArgumentException("train: a batch of " + train.batchSize() + " does not split evenly"
+                    + " over " + devices + " devices; use a batch size divisible by " + devices);
+        }
+        Shape input = ClassifierShapes.checkInput(model, train, train.batchSize() / devices, "train");
         int classes = ClassifierShapes.classes(model, train, "train");
         if (test != null) {
-            ClassifierShapes.checkInput(model, test, "test");
+            ClassifierShapes.checkInput(model, test, test.batchSize(), "test");
             ClassifierShapes.classes(model, test, "test");
         }
         int batches = train.batchesPerEpoch(true);
@@ -104,81 +110,70 @@ public final class Trainer {
         List<EpochMetrics> history = new ArrayList<>(earlier.epochs());
         RunHistory.EpochSums carried = resume != null && resume.batchInEpoch() > 0 ? earlier.current()
                 : RunHistory.EpochSums.NONE;
-        int batchSize = input.dim(0);
-        float[] logits = new float[batchSize * classes];
         model.setInputGradientNeeded(false);
-        try (SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss()) {
-            loss.compile(model.backend(), model.outputShape());
-            try (BatchUploads uploads = new BatchUploads(model.backend(), input,
-                    loss.targetShape(model.outputShape()))) {
-                listener.onStart(epochs, batches);
-                for (int epoch = state.epoch(); epoch <= epochs; epoch++) {
-                    // A resumed epoch continues the sums and the clock of the part that ran before the stop.
-                    long started = System.nanoTime() - (long) (carried.trainSeconds() * 1e9);
-                    double lossSum = carried.lossSum();
-                    long correct = carried.correct();
-                    long seen = carried.seen();
-                    carried = RunHistory.EpochSums.NONE;
-                    int step = state.step();
-                    try (DataLoader.Epoch batchesOfEpoch = train.epoch(epoch, state.batchInEpoch(), true)) {
+        try (StepRunner steps = replicas != null ? new DataParallelSteps(replicas, input, classes)
+                : new SingleDeviceSteps(model, optimizer, input, classes)) {
+            listener.onStart(epochs, batches);
+            for (int epoch = state.epoch(); epoch <= epochs; epoch++) {
+                // A resumed epoch continues the sums and the clock of the part that ran before the stop.
+                long started = System.nanoTime() - (long) (carried.trainSeconds() * 1e9);
+                double lossSum = carried.lossSum();
+                long correct = carried.correct();
+                long seen = carried.seen();
+                carried = RunHistory.EpochSums.NONE;
+                int step = state.step();
+                try (DataLoader.Epoch batchesOfEpoch = train.epoch(epoch, state.batchInEpoch(), true)) {
+                    if (batchesOfEpoch.hasNext()) {
+                        steps.stage(batchesOfEpoch.next());
+                    }
+                    for (int b = state.batchInEpoch(); steps.hasNext(); b++) {
+                        steps.next();
+                        // The next batch goes up while this step computes.
                         if (batchesOfEpoch.hasNext()) {
-                            uploads.stage(batchesOfEpoch.next());
+                            steps.stage(batchesOfEpoch.next());
                         }
-                        for (int b = state.batchInEpoch(); uploads.hasNext(); b++) {
-                            BatchUploads.Slot batch = uploads.next();
-                            // The next batch goes up while this step computes.
-                            if (batchesOfEpoch.hasNext()) {
-                                uploads.stage(batchesOfEpoch.next());
-                            }
-                            float rate = schedule.rate(step);
-                            optimizer.setLearningRate(rate);
-                            model.reseed(CounterRandom.derive(seed, step));
-                            Tensor output = model.forward(batch.images(), true);
-                            float value;
-                            try {
-                                value = loss.compute(output, batch.labels());
-                            } catch (ArithmeticException diverged) {
-                                String reason = "training diverged at epoch " + epoch + ", batch " + (b + 1) + " of "
-                                        + batches + " (step " + (step + 1) + "): " + diverged.getMessage()
-                                        + (checkpoint != null && Files.isRegularFile(checkpoint) ? "; the last good "
-                                        + "checkpoint " + checkpoint + " is kept" : checkpoint != null
-                                        ? "; no checkpoint was saved before it" : "") + "; try a lower learning rate";
-                                listener.onStop(reason);
-                                return new TrainingResult(TrainingResult.Outcome.DIVERGED, reason, history, state);
-                            }
-                            output.backend().download(output, logits);
-                            correct += countCorrect(logits, batch.hostLabels(), batch.size(), classes);
-                            seen += batch.size();
-                            lossSum += (double) value * batch.size();
-                            model.backward(loss.gradient());
-                            optimizer.step();
-                            step++;
-                            state = new TrainingState(seed, epoch, b + 1, step, rate);
-                            listener.onBatch(epoch, b, batches, lossSum / seen, (double) correct / seen);
-                            if (b + 1 < batches && stopRequested.getAsBoolean()) {
-                                RunHistory sofar = new RunHistory(history, new RunHistory.EpochSums(lossSum, correct,
-                                        seen, (System.nanoTime() - started) / 1e9));
-                                return stop(state, sofar, "stopped at epoch " + epoch + ", batch " + (b + 1)
-                                        + " of " + batches);
-                            }
+                        float rate = schedule.rate(step);
+                        StepRunner.Outcome outcome;
+                        try {
+                            outcome = steps.run(CounterRandom.derive(seed, step), rate);
+                        } catch (ArithmeticException diverged) {
+                            String reason = "training diverged at epoch " + epoch + ", batch " + (b + 1) + " of "
+                                    + batches + " (step " + (step + 1) + "): " + diverged.getMessage()
+                                    + (checkpoint != null && Files.isRegularFile(checkpoint) ? "; the last good "
+                                    + "checkpoint " + checkpoint + " is kept" : checkpoint != null
+                                    ? "; no checkpoint was saved before it" : "") + "; try a lower learning rate";
+                            listener.onStop(reason);
+                            return new TrainingResult(TrainingResult.Outcome.DIVERGED, reason, history, state);
+                        }
+                        correct += outcome.correct();
+                        seen += outcome.size();
+                        lossSum += (double) outcome.loss() * outcome.size();
+                        step++;
+                        state = new TrainingState(seed, epoch, b + 1, step, rate);
+                        listener.onBatch(epoch, b, batches, lossSum / seen, (double) correct / seen);
+                        if (b + 1 < batches && stopRequested.getAsBoolean()) {
+                            RunHistory sofar = new RunHistory(history, new RunHistory.EpochSums(lossSum, correct,
+                                    seen, (System.nanoTime() - started) / 1e9));
+                            return stop(state, sofar, "stopped at epoch " + epoch + ", batch " + (b + 1)
+                                    + " of " + batches);
                         }
                     }
-                    double trainSeconds = (System.nanoTime() - started) / 1e9;
-                    Evaluation evaluation = test != null ? Evaluation.of(model, test) : null;
-                    EpochMetrics metrics = new EpochMetrics(epoch, seen > 0 ? lossSum / seen : Double.NaN,
-                            seen > 0 ? (double) correct / seen : Double.NaN,
-                            evaluation != null ? evaluation.loss() : Double.NaN,
-                            evaluation != null ? evaluation.accuracy() : Double.NaN,
-                            seen / trainSeconds, (System.nanoTime() - started) / 1e9, optimizer.learningRate());
-                    history.add(metrics);
-                    LOG.log(System.Logger.Level.DEBUG, () -> model.name() + ": " + metrics);
-                    state = new TrainingState(seed, epoch + 1, 0, step, optimizer.learningRate());
-                    RunHistory sofar = new RunHistory(history, RunHistory.EpochSums.NONE);
-                    save(state, sofar);
-                    listener.onEpoch(metrics);
-                    if (epoch < epochs && stopRequested.getAsBoolean()) {
-                        return stop(state, sofar, "stopped after epoch " + epoch + " of " + epochs);
-                    }
+                }
+                double trainSeconds = (System.nanoTime() - started) / 1e9;
+                Evaluation evaluation = test != null ? Evaluation.of(model, test) : null;
+                EpochMetrics metrics = new EpochMetrics(epoch, seen > 0 ? lossSum / seen : Double.NaN,
+                        seen > 0 ? (double) correct / seen : Double.NaN,
+                        evaluation != null ? evaluation.loss() : Double.NaN,
+                        evaluation != null ? evaluation.accuracy() : Double.NaN,
+                        seen / trainSeconds, (System.nanoTime() - started) / 1e9, optimizer.learningRate());
+                history.add(metrics);
+                LOG.log(System.Logger.Level.DEBUG, () -> model.name() + ": " + metrics);
+                state = new TrainingState(seed, epoch + 1, 0, step, optimizer.learningRate());
+                RunHistory sofar = new RunHistory(history, RunHistory.EpochSums.NONE);
+                save(state, sofar);
+                listener.onEpoch(metrics);
+                if (epoch < epochs && stopRequested.getAsBoolean()) {
+                    return stop(state, sofar, "stopped after epoch " + epoch + " of " + epochs);
                 }
             }
         }
@@ -252,6 +247,7 @@ public final class Trainer {
         private Path checkpoint;
         private BooleanSupplier stopRequested = () -> false;
         private Map<String, String> metadata = Map.of();
+        private Replicas<TrainingReplica> replicas;
 
         private Builder(Sequential model, Optimizer optimizer, DataLoader train) {
             this.model = Objects.requireNonNull(model, "model");
@@ -311,6 +307,22 @@ public final class Trainer {
         /** Polled after every batch; when it turns true the run saves a checkpoint and stops. */
         public Builder stopWhen(BooleanSupplier stopRequested) {
             this.stopRequested = Objects.requireNonNull(stopRequested, "stop signal");
+            return this;
+        }
+
+        /**
+         * Trains data-parallel on these replicas ({@link io.jcnn.parallel.Replicas}), whose rank 0 must be this
+         * builder's model and optimizer: each batch of the training loader is split evenly over them, and their
+         * gradients are averaged after every step. Rank 0 is evaluated and checkpointed. Every replica is compiled
+         * for the batch size divided by the number of replicas, and the test loader uses that batch size too.
+         *
+         * @throws IllegalArgumentException if rank 0 is not this builder's model and optimizer
+         */
+        public Builder replicas(Replicas<TrainingReplica> replicas) {
+            if (replicas.replica(0).model() != model || replicas.replica(0).optimizer() != optimizer) {
+                throw new IllegalArgumentException("the replicas' rank 0 must be the trainer's model and optimizer");
+            }
+            this.replicas = replicas;
             return this;
         }
 

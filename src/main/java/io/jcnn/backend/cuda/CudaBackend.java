@@ -162,6 +162,12 @@ public final class CudaBackend implements Backend {
         return "cuda";
     }
 
+    /** The device context, for the collectives that work on this backend's memory and stream. */
+    CudaContext context() {
+        OpChecks.open(this, "context");
+        return context;
+    }
+
     @Override
     public String description() {
         return "cuda: " + context.deviceName + ", " + CudaProbe.get().driver().detail() + ", tier " + tier.label()

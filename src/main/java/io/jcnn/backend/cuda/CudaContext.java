@@ -25,6 +25,8 @@ final class CudaContext implements AutoCloseable {
     private static final boolean DEBUG_SYNC = Boolean.getBoolean("jcnn.cuda.sync");
 
     final String deviceName;
+    /** The device's number, as the driver counts them. */
+    final int ordinal;
     final CachingAllocator<CUdeviceptr> memory;
     final OpTally tally = new OpTally();
     private final CUdevice device = new CUdevice();
@@ -46,6 +48,7 @@ final class CudaContext implements AutoCloseable {
      */
     CudaContext(int ordinal, String deviceName) {
         this.deviceName = deviceName;
+        this.ordinal = ordinal;
         CudaException.check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet", "device " + ordinal);
         CudaException.check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain",
                 deviceName);
