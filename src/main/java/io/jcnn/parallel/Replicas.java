@@ -67,7 +67,13 @@ public final class Replicas<R extends AutoCloseable> implements AutoCloseable {
                     }));
                 }
                 group.onRank(rank, r -> {
-                    Backend backend = Backends.create(device, perReplica, strict);
+                    Backend backend;
+                    try {
+                        backend = Backends.create(device, perReplica, strict);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("device " + device + " of --devices " + devices + ": "
+                                + e.getMessage(), e);
+                    }
                     group.backends.add(backend);
                     group.replicas.add(build.apply(backend));
                     return null;

@@ -50,6 +50,31 @@ class TrainingCommandsTest {
     }
 
     @Test
+    void devicesTrainsDataParallelReplicasThatMatchOneDevice() throws IOException {
+        Path parallel = dir.resolve("parallel");
+        CliRun run = CliRun.jcnn("train", "--devices", "cpu,cpu", "--epochs", "1", "--limit", "512", "--out",
+                parallel.toString(), "--threads", "2");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("on 2 replicas (cpu,cpu), gradients averaged through host memory; rank 0: cpu:"
+                + " pure Java, 1 threads"), run.out());
+        assertTrue(!run.out().contains("device auto"), run.out());
+        CliRun single = CliRun.jcnn("train", "--device", "cpu", "--epochs", "1", "--limit", "512", "--out",
+                dir.resolve("single").toString(), "--threads", "2");
+        assertEquals(0, single.exitCode(), single.toString());
+        // One epoch of 8 batches: the two runs differ by float rounding only.
+        String[] one = Files.readAllLines(dir.resolve("single").resolve("metrics.csv")).get(1).split(",");
+        String[] two = Files.readAllLines(parallel.resolve("metrics.csv")).get(1).split(",");
+        for (int column = 1; column <= 4; column++) {
+            assertEquals(Double.parseDouble(one[column]), Double.parseDouble(two[column]), 1e-4,
+                    "metrics.csv column " + column);
+        }
+        CliRun resumed = CliRun.jcnn("train", "--devices", "cpu,cpu", "--epochs", "2", "--limit", "512", "--out",
+                parallel.toString(), "--threads", "2", "--resume");
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        assertEquals(3, Files.readAllLines(parallel.resolve("metrics.csv")).size(), "a header and two epochs");
+    }
+
+    @Test
     void checkAgainstCpuReportsTheLargestDifferencePerOp() {
         CliRun run = CliRun.jcnn("train", "--check-against-cpu", "--epochs", "1", "--limit", "128", "--out",
                 dir.resolve("checked").toString(), "--threads", "2");
@@ -130,6 +155,19 @@ class TrainingCommandsTest {
         expectFailure(1, "strict mode: device auto would fall back to cpu (cuda ", "train", "--strict", "--out",
                 dir.resolve("strict").toString());
         expectFailure(2, "--model: unknown model 'resnet'", "train", "--model", "resnet");
+        expectFailure(2, "--devices: device list 'cuda:0,cuda:0' names cuda:0 twice", "train", "--devices",
+                "cuda:0,cuda:0");
+        expectFailure(2, "--devices: device list 'gpu' : 'gpu' is not a device".replace(" :", ":"), "train",
+                "--devices", "gpu");
+        expectFailure(2, "--batch-size 64 does not split evenly over the 3 devices of --devices cpu,cpu,cpu; use a"
+                + " multiple of 3", "train", "--devices", "cpu,cpu,cpu");
+        expectFailure(2, "--devices and --device exclude each other", "train", "--devices", "cpu,cpu", "--device",
+                "cpu");
+        expectFailure(2, "--check-against-cpu checks one device; it does not combine with --devices", "train",
+                "--devices", "cpu,cpu", "--check-against-cpu");
+        // Here no GPU at all; on a GPU machine, no GPU 7.
+        expectFailure(1, " of --devices cuda:0,cuda:7: ", "train", "--devices", "cuda:0,cuda:7", "--out",
+                dir.resolve("gpus").toString());
         expectFailure(2, "--batch-size must be at least 1", "train", "--batch-size", "0");
         expectFailure(2, "--rotate must be 0 to 180 degrees, got -5.0", "train", "--rotate", "-5");
         expectFailure(2, "--scale must be 0 to 0.5, got 0.9", "train", "--scale", "0.9");

@@ -198,8 +198,8 @@ public final class NcclCollective implements Collective {
 
     private Tensor mine(Tensor t) {
         if (t.backend() != backend) {
-            throw new IllegalArgumentException("NCCL rank " + rank + ": tensor " + t.shape() + " lives on "
-                    + t.backend().name() + ", not on this rank's GPU");
+            throw new IllegalArgumentException("NCCL rank " + rank + ": a tensor of shape " + t.shape()
+                    + " lives on " + t.backend().name() + ", not on this rank's GPU");
         }
         return t;
     }
