@@ -6,6 +6,7 @@ import io.jcnn.tensor.Tensor;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.cuda.global.nccl;
 import org.bytedeco.cuda.nccl.ncclComm;
+import org.bytedeco.cuda.nccl.ncclUniqueId;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -113,6 +114,61 @@ public final class NcclCollective implements Collective {
         }
         comms.close();
         return List.copyOf(ranks);
+    }
+
+    /** The size of an NCCL unique id, in bytes. */
+    public static final int UNIQUE_ID_BYTES = 128;
+
+    /**
+     * A new NCCL unique id, which names one communicator across processes and machines: rank 0 makes it and hands
+     * it to the other ranks (through Spark's barrier {@code allGather}, say), and every rank then calls
+     * {@link #joinRank}.
+     *
+     * @throws IllegalArgumentException if NCCL is unavailable
+     */
+    public static byte[] newUniqueId() {
+        String reason = unavailableReason();
+        if (reason != null) {
+            throw new IllegalArgumentException("NCCL is not available: " + reason);
+        }
+        try (ncclUniqueId id = new ncclUniqueId()) {
+            check(nccl.ncclGetUniqueId(id), "ncclGetUniqueId", "a new communicator");
+            byte[] bytes = new byte[UNIQUE_ID_BYTES];
+            id.internal().get(bytes);
+            return bytes;
+        }
+    }
+
+    /**
+     * Rank {@code rank} of the {@code size}-rank communicator named by {@code uniqueId} ({@link #newUniqueId}), on
+     * {@code backend}'s GPU. Blocks until every rank has joined, as {@code ncclCommInitRank} does.
+     *
+     * @throws IllegalArgumentException if NCCL is unavailable, the backend is not a GPU, the rank is not in
+     *                                  {@code [0, size)} or the id is not {@value #UNIQUE_ID_BYTES} bytes
+     */
+    public static Collective joinRank(Backend backend, int size, byte[] uniqueId, int rank) {
+        String reason = unavailableReason();
+        if (reason != null) {
+            throw new IllegalArgumentException("NCCL is not available: " + reason);
+        }
+        if (!(backend instanceof CudaBackend gpu)) {
+            throw new IllegalArgumentException("NCCL joins GPUs only; this rank is on " + backend.name());
+        }
+        if (size < 1 || rank < 0 || rank >= size) {
+            throw new IllegalArgumentException("NCCL rank " + rank + " is not a rank of a " + size + "-rank"
+                    + " communicator");
+        }
+        if (uniqueId.length != UNIQUE_ID_BYTES) {
+            throw new IllegalArgumentException("an NCCL unique id has " + UNIQUE_ID_BYTES + " bytes, got "
+                    + uniqueId.length);
+        }
+        gpu.context().makeCurrent();
+        try (ncclUniqueId id = new ncclUniqueId()) {
+            id.internal().put(uniqueId);
+            ncclComm comm = new ncclComm();
+            check(nccl.ncclCommInitRank(comm, size, id, rank), "ncclCommInitRank", "rank " + rank + " of " + size);
+            return new NcclCollective(gpu, comm, rank, size);
+        }
     }
 
     @Override

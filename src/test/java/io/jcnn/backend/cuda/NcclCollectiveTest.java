@@ -143,6 +143,44 @@ class NcclCollectiveTest {
         }
     }
 
+    @Test
+    void ranksJoinThroughAUniqueIdAsSeparateProcessesDo() throws Exception {
+        assumeGpus(2);
+        byte[] id = NcclCollective.newUniqueId();
+        assertEquals(NcclCollective.UNIQUE_ID_BYTES, id.length);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<float[]>> results = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                int rank = r;
+                results.add(threads.submit(() -> {
+                    try (CudaBackend gpu = new CudaBackend(rank);
+                         Collective collective = NcclCollective.joinRank(gpu, 2, id.clone(), rank);
+                         Tensor t = gpu.tensor(Shape.of(3), rank, 2f * rank, 4f)) {
+                        assertEquals(rank, collective.rank());
+                        collective.allReduceMean(List.of(t));
+                        return t.toArray();
+                    }
+                }));
+            }
+            for (Future<float[]> result : results) {
+                assertArrayEquals(new float[]{0.5f, 1f, 4f}, result.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            assertEquals("NCCL joins GPUs only; this rank is on cpu", assertThrows(IllegalArgumentException.class,
+                    () -> NcclCollective.joinRank(cpu, 2, id, 0)).getMessage());
+        }
+        try (CudaBackend gpu = new CudaBackend(0)) {
+            assertEquals("NCCL rank 2 is not a rank of a 2-rank communicator", assertThrows(
+                    IllegalArgumentException.class, () -> NcclCollective.joinRank(gpu, 2, id, 2)).getMessage());
+            assertEquals("an NCCL unique id has 128 bytes, got 3", assertThrows(IllegalArgumentException.class,
+                    () -> NcclCollective.joinRank(gpu, 2, new byte[3], 0)).getMessage());
+        }
+    }
+
     private static List<float[]> trainTwoReplicas(String devices) {
         Dataset data = Mnist.sample().train().subset(0, 32);
         try (Replicas<TrainingReplica> group = Replicas.start(DeviceList.parse(devices), 2, false, backend -> {
