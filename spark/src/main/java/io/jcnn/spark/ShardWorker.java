@@ -1,12 +1,15 @@
 package io.jcnn.spark;
 
 import io.jcnn.backend.Backend;
+import io.jcnn.backend.Collective;
 import io.jcnn.backend.cpu.CpuBackend;
 import io.jcnn.backend.cuda.CudaBackend;
+import io.jcnn.backend.cuda.NcclCollective;
 import io.jcnn.data.DataLoader;
 import io.jcnn.data.Dataset;
 import io.jcnn.loss.SoftmaxCrossEntropyLoss;
 import io.jcnn.model.Sequential;
+import io.jcnn.nn.Param;
 import io.jcnn.optim.LearningRateSchedule;
 import io.jcnn.optim.Optimizer;
 import io.jcnn.random.CounterRandom;
@@ -14,9 +17,11 @@ import io.jcnn.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 
@@ -46,6 +51,9 @@ final class ShardWorker implements AutoCloseable {
     private final Tensor images;
     private final Tensor labels;
     private final float[] logits;
+    /** This partition's rank in the run's NCCL communicator, in all-reduce mode; kept from round to round. */
+    private Collective collective;
+    private byte[] collectiveId;
 
     private ShardWorker(String run, TrainingRecipe recipe, int partition, Dataset shard) {
         this.run = run;
@@ -155,10 +163,37 @@ final class ShardWorker implements AutoCloseable {
     }
 
     /**
-     * Trains {@code steps} steps of epoch {@code epoch} from batch {@code firstBatch}, starting from {@code start};
-     * returns the partition's state afterwards with the steps' loss sum and accuracy counts.
+     * This partition's rank in an NCCL communicator of every partition of the run, joined through the barrier
+     * stage's {@code allGather}: the communicator of the previous round when every rank still holds the same one,
+     * else a new one whose unique id rank 0 makes (after a retried stage, or in a new executor, say).
      */
-    synchronized RoundSum train(ModelState start, int epoch, int firstBatch, int steps, int totalSteps) {
+    synchronized Collective joinAllReduce(BarrierTaskContext task) {
+        String mine = collectiveId == null ? "" : HexFormat.of().formatHex(collectiveId);
+        String[] held = task.allGather(mine);
+        if (!mine.isEmpty() && java.util.Arrays.stream(held).allMatch(mine::equals)) {
+            return collective;
+        }
+        int rank = task.partitionId();
+        String fresh = rank == 0 ? HexFormat.of().formatHex(NcclCollective.newUniqueId()) : "";
+        byte[] id = HexFormat.of().parseHex(task.allGather(fresh)[0]);
+        if (collective != null) {
+            collective.close();
+            collective = null;
+            collectiveId = null;
+        }
+        collective = NcclCollective.joinRank(backend, held.length, id, rank);
+        collectiveId = id;
+        return collective;
+    }
+
+    /**
+     * Trains {@code steps} steps of epoch {@code epoch} from batch {@code firstBatch}, starting from {@code start};
+     * returns the partition's state afterwards with the steps' loss sum and accuracy counts. With a
+     * {@code collective}, every step's gradients (and batch-norm running statistics) are averaged across the
+     * partitions before the update, so every partition ends with the same state.
+     */
+    synchronized RoundSum train(ModelState start, int epoch, int firstBatch, int steps, int totalSteps,
+                                Collective allReduce) {
         LearningRateSchedule schedule = recipe.schedule(totalSteps);
         start.restore(model, optimizer);
         int classes = model.outputShape().dim(1);
@@ -184,7 +219,13 @@ final class ShardWorker implements AutoCloseable {
                 lossSum += (double) value * batch.size();
                 seen += batch.size();
                 model.backward(loss.gradient());
+                if (allReduce != null) {
+                    allReduce.allReduceMean(model.params().stream().map(Param::gradient).toList());
+                }
                 optimizer.step();
+                if (allReduce != null && !model.buffers().isEmpty()) {
+                    allReduce.allReduceMean(model.buffers());
+                }
             }
         }
         return new RoundSum().add(ModelState.capture(model, optimizer), lossSum, correct, seen);
@@ -223,7 +264,8 @@ final class ShardWorker implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        for (AutoCloseable c : new AutoCloseable[] {images, labels, loader, loss, optimizer, model, backend}) {
+        for (AutoCloseable c : new AutoCloseable[] {collective, images, labels, loader, loss, optimizer, model,
+            backend}) {
             closeQuietly(c);
         }
     }

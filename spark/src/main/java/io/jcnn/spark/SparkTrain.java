@@ -96,6 +96,12 @@ public final class SparkTrain implements Callable<Integer> {
             description = "cpu, or gpu: each task uses the GPU Spark assigns it. Default: ${DEFAULT-VALUE}.")
     private String device;
 
+    @Option(names = "--all-reduce",
+            description = "With --device gpu: average every step's gradients through NCCL (the tasks of each round"
+                    + " form a barrier stage and exchange NCCL's id with allGather) instead of averaging parameters"
+                    + " after every --local-steps steps.")
+    private boolean allReduce;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/spark",
             description = "Where checkpoint.jcnn and metrics.csv go, on the driver. Default: ${DEFAULT-VALUE}.")
     private Path out;
@@ -163,7 +169,11 @@ public final class SparkTrain implements Callable<Integer> {
                             + " step%s per round; data %s: %,d train / %,d test images%n", spec.name(),
                     spark.version(), spark.master(), partitions, recipe.localBatch(), localSteps,
                     localSteps == 1 ? "" : "s", data, train.size(), test.size());
-            SparkTrainer.Result result = new SparkTrainer(spark, recipe).fit(
+            SparkTrainer trainer = new SparkTrainer(spark, recipe);
+            if (allReduce) {
+                trainer.allReduceGradients();
+            }
+            SparkTrainer.Result result = trainer.fit(
                     SparkTrainer.examples(spark, train, Math.max(partitions, spark.defaultParallelism())), test,
                     checkpoint, resume ? checkpoint : null, new Progress(console));
             List<EpochMetrics> history = new java.util.ArrayList<>(earlier(resume, out, result));

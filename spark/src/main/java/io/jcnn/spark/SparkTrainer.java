@@ -41,12 +41,32 @@ public final class SparkTrainer {
     private final JavaSparkContext spark;
     private final TrainingRecipe recipe;
     private final String run = java.util.UUID.randomUUID().toString();
+    private boolean allReduce;
     private Fault fault;
 
     /** A trainer of {@code recipe} on {@code spark}. */
     public SparkTrainer(JavaSparkContext spark, TrainingRecipe recipe) {
         this.spark = spark;
         this.recipe = recipe;
+    }
+
+    /**
+     * Averages gradients through NCCL at every step instead of averaging parameters after K steps: each round is a
+     * barrier stage ({@code RDD.barrier()}) whose tasks, one per partition and each on its GPU, join one NCCL
+     * communicator, its unique id exchanged with {@code BarrierTaskContext.allGather}, and train K synchronous steps
+     * on the global batch, all-reducing the gradients of every step. Every partition then holds the same state, which
+     * the driver receives for evaluation and checkpoints as in the averaging mode. A failed task fails the barrier
+     * stage, which Spark retries whole: the round repeats from the state the driver broadcast.
+     *
+     * @throws IllegalArgumentException unless the recipe trains on GPUs
+     */
+    public SparkTrainer allReduceGradients() {
+        if (!recipe.device().equals("gpu")) {
+            throw new IllegalArgumentException("spark training: gradient all-reduce through NCCL needs GPUs; train"
+                    + " with the device gpu, or average parameters on the CPU");
+        }
+        this.allReduce = true;
+        return this;
     }
 
     /**
@@ -256,12 +276,24 @@ public final class SparkTrainer {
             TrainingRecipe r = recipe;
             Fault f = fault;
             String id = run;
+            if (allReduce) {
+                return BarrierRound.run(shards, (rows, task) -> {
+                    if (f != null) {
+                        f.maybeFail(epoch, firstBatch, task.partitionId());
+                    }
+                    ShardWorker worker = ShardWorker.of(id, r, task.partitionId(), rows);
+                    return worker.train(broadcast.value(), epoch, firstBatch, steps, totalSteps,
+                            worker.joinAllReduce(task));
+                    // Spark retries a failed barrier stage only when it feeds a shuffle, not when it ends the job.
+                }).keyBy(sum -> 0).reduceByKey(RoundSum::merge, 1).values().first();
+            }
             return shards.mapPartitionsWithIndex((partition, rows) -> {
                 if (f != null) {
                     f.maybeFail(epoch, firstBatch, partition);
                 }
                 ShardWorker worker = ShardWorker.of(id, r, partition, rows);
-                return List.of(worker.train(broadcast.value(), epoch, firstBatch, steps, totalSteps)).iterator();
+                return List.of(worker.train(broadcast.value(), epoch, firstBatch, steps, totalSteps, null))
+                        .iterator();
             }, true).treeAggregate(new RoundSum(), RoundSum::merge, RoundSum::merge);
         } finally {
             broadcast.destroy();
@@ -278,7 +310,7 @@ public final class SparkTrainer {
         void maybeFail(int atEpoch, int atBatch, int atPartition) {
             TaskContext task = TaskContext.get();
             if (atEpoch == epoch && atBatch == firstBatch && atPartition == partition && task != null
-                    && task.attemptNumber() == 0) {
+                    && task.attemptNumber() == 0 && task.stageAttemptNumber() == 0) {
                 throw new IllegalStateException("injected failure of partition " + partition + " at epoch " + epoch
                         + ", batch " + firstBatch + " (first attempt)");
             }
