@@ -137,6 +137,10 @@ public final class SparkTrain implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (allReduce && !device.equals("gpu")) {
+            throw new IllegalArgumentException("--all-reduce averages gradients through NCCL between GPUs; use it with"
+                    + " --device gpu");
+        }
         ModelSpec spec = Models.spec(model);
         DatasetSplit split = load(data);
         Dataset train = fit(split.train(), spec);

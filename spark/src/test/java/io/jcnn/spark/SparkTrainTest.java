@@ -69,6 +69,10 @@ class SparkTrainTest {
         assertEquals(1, model.status(), model.toString());
         assertTrue(model.err().contains("unknown model 'resnet'"), model.toString());
         assertEquals(2, run("--no-such-option").status());
+        Run cpuAllReduce = run("--all-reduce", "--epochs", "1");
+        assertEquals(1, cpuAllReduce.status(), cpuAllReduce.toString());
+        assertEquals("jcnn-spark-train: --all-reduce averages gradients through NCCL between GPUs; use it with"
+                + " --device gpu", cpuAllReduce.err().strip(), cpuAllReduce.toString());
     }
 
     private static String[] concat(String[] a, String... b) {
