@@ -58,6 +58,7 @@ final class DataParallelSteps implements StepRunner {
         try {
             replicas.onEveryRank(r -> {
                 Sequential model = replicas.replica(r).model();
+                model.setInputGradientNeeded(false);
                 SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss();
                 losses.set(r, loss);
                 loss.compile(model.backend(), model.outputShape());
