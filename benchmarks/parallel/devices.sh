@@ -31,7 +31,8 @@ for round in $(seq "$rounds"); do
     done
 done
 median() {
-    tr ' ' '\n' <<< "$1" | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+    tr ' ' '\n' <<< "$1" | grep . | sort -g \
+        | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 first=$(median "${speeds[${configs[0]}]}")
 echo "median images/s over $rounds runs of $epochs epochs ($model on $data), and the ratio to ${configs[0]}:"

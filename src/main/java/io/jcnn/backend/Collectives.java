@@ -18,6 +18,13 @@ public final class Collectives {
         return NcclCollective.unavailableReason();
     }
 
+    /** One line on how several GPUs of this machine would reduce: through NCCL and its version, or why not. */
+    public static String ncclReport() {
+        String reason = ncclUnavailableReason();
+        return reason == null ? "NCCL " + NcclCollective.version() + ": jcnn train --devices reduces through it"
+                : "unavailable (--devices reduces through host memory): " + reason;
+    }
+
     /**
      * One NCCL rank per backend, rank {@code i} at index {@code i}, for one process driving several GPUs.
      *

@@ -4,6 +4,7 @@ import io.jcnn.backend.BackendChoice;
 import io.jcnn.backend.BackendStatus;
 import io.jcnn.backend.cuda.CudaProbe;
 import io.jcnn.backend.Backends;
+import io.jcnn.backend.Collectives;
 import io.jcnn.backend.Backend;
 import io.jcnn.backend.cpu.CpuBackend;
 import io.jcnn.model.ModelSpec;
@@ -71,6 +72,7 @@ final class InfoCommand implements Callable<Integer> {
         for (String line : CudaProbe.get().lines()) {
             out.println("  " + line);
         }
+        field(out, "nccl", Collectives.ncclReport());
         out.println("cuda testing:");
         for (String line : CudaProbe.TEST_COVERAGE) {
             out.println("  " + line);

@@ -46,6 +46,9 @@ class MainTest {
             assertTrue(lines.get(stack + 1 + i).matches("  (driver|cuBLAS|cuDNN|kernels) +(loaded|missing) +.+"),
                     run.toString());
         }
+        // Whether several GPUs would reduce through NCCL.
+        assertTrue(lines.get(stack + 5).matches("nccl: +(NCCL 2\\.\\d+\\.\\d+: jcnn train --devices reduces through it"
+                + "|unavailable \\(--devices reduces through host memory\\): .+)"), run.toString());
         // What a green build proves without a GPU, and what only a GPU proves.
         int testing = lines.indexOf("cuda testing:");
         assertTrue(testing > stack, run.toString());

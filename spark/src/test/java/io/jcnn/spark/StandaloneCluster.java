@@ -34,8 +34,8 @@ final class StandaloneCluster implements AutoCloseable {
         this.dir = dir;
         try {
             int masterPort = freePort();
-            Process masterProcess = start("master", List.of(), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-                    "--port", Integer.toString(masterPort), "--webui-port", Integer.toString(freePort()));
+            Process masterProcess = start("master", List.of(), "org.apache.spark.deploy.master.Master", "--host",
+                    "127.0.0.1", "--port", Integer.toString(masterPort), "--webui-port", Integer.toString(freePort()));
             awaitPort(masterPort, masterProcess);
             master = "spark://127.0.0.1:" + masterPort;
             List<String> resources = new ArrayList<>();

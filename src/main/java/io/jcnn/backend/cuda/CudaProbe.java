@@ -92,10 +92,11 @@ public record CudaProbe(Component driver, List<CudaDevice> devices, Component cu
     public static final List<String> TEST_COVERAGE = List.of(
             "without a GPU (every build, on jcnn's emulated CUDA driver): the backend's Java side (allocator, "
                     + "argument marshalling, streams, events, pinned uploads, plans, close, tier fallbacks), jcnn's "
-                    + "kernels (their .cu sources compiled for the host) and the cuBLAS tier's calls (a host GEMM "
-                    + "behind the cuBLAS API)",
+                    + "kernels (their .cu sources compiled for the host), the cuBLAS tier's calls (a host GEMM "
+                    + "behind the cuBLAS API) and multi-GPU training's NCCL calls (two emulated GPUs, host reductions "
+                    + "behind the NCCL API)",
             "only on a real GPU: the PTX as the driver compiles it, timing and races between streams on hardware, "
-                    + "cuDNN, cuBLAS itself, TF32");
+                    + "cuDNN, cuBLAS and NCCL themselves, TF32");
 
     /** Whether this JVM's CUDA driver is jcnn's emulated one (tests), not NVIDIA's. */
     public boolean emulated() {

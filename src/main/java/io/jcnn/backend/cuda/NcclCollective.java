@@ -53,6 +53,11 @@ public final class NcclCollective implements Collective {
         }
     }
 
+    /** The loaded NCCL's version, such as {@code 2.28.0}, or null when it is unavailable. */
+    public static String version() {
+        return unavailableReason() == null ? version : null;
+    }
+
     private static String probe() {
         String noDevice = CudaProbe.get().deviceUnavailableReason();
         if (noDevice != null) {
