@@ -29,6 +29,10 @@ import java.util.function.BooleanSupplier;
  * A run ends in one of three ways ({@link TrainingResult.Outcome}): every epoch done; stopped on request (the
  * stop signal is polled after every batch, and a checkpoint of the state after that batch is saved); or a NaN or
  * infinite loss, which stops at once without saving, so the last checkpoint, from before the divergence, is kept.
+ * <p>
+ * On one device the steps run on the model's backend ({@code SingleDeviceSteps}); given {@link Builder#replicas}, each
+ * batch is split across the replicas and their gradients averaged ({@code DataParallelSteps}), and the run is then a
+ * pure function of the seed and the device list.
  */
 public final class Trainer {
     private static final System.Logger LOG = System.getLogger(Trainer.class.getName());
