@@ -298,8 +298,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static String describe(Replicas<TrainingReplica> group) {
-        return group.size() + " replicas (" + group.devices() + "), gradients averaged through "
-                + group.collective(0).transport() + "; rank 0: " + group.backend(0).description();
+        return group.size() + (group.size() == 1 ? " replica (" : " replicas (") + group.devices()
+                + "), gradients averaged through " + group.collective(0).transport() + "; rank 0: "
+                + group.backend(0).description();
     }
 
     /** The model a checkpoint holds, as a zoo entry would describe it, its intended input being the checkpoint's. */

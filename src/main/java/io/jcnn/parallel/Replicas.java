@@ -87,16 +87,23 @@ public final class Replicas<R extends AutoCloseable> implements AutoCloseable {
         }
     }
 
+    /**
+     * NCCL between GPUs where it loads, a single GPU included (its all-reduce changes nothing, and the run then
+     * exercises NCCL on a one-GPU machine); host memory otherwise, with {@link #fallback} saying why when there is
+     * more than one GPU to reduce between.
+     */
     private List<Collective> join(boolean strict) {
-        if (devices.gpus() && devices.size() > 1) {
+        if (devices.gpus()) {
             String reason = Collectives.ncclUnavailableReason();
             if (reason == null) {
                 return Collectives.nccl(backends);
             }
-            fallback = "NCCL is not available (" + reason + "); gradients are averaged through host memory, which"
-                    + " is slower";
-            if (strict) {
-                throw new IllegalArgumentException("strict mode: " + fallback);
+            if (devices.size() > 1) {
+                fallback = "NCCL is not available (" + reason + "); gradients are averaged through host memory,"
+                        + " which is slower";
+                if (strict) {
+                    throw new IllegalArgumentException("strict mode: " + fallback);
+                }
             }
         }
         return HostCollective.group(devices.size());

@@ -14,24 +14,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * bundle/wheel-libraries, as gpu-check sources it, on a fake Python site with NVIDIA's cuDNN and cuBLAS wheels and a
- * loader that finds neither: both wheels' library folders go on LD_LIBRARY_PATH, so the cuBLAS tier loads from
- * wheels as the cuDNN tier does. Needs python3; skipped without it.
+ * bundle/wheel-libraries, as gpu-check sources it, on a fake Python site with NVIDIA's cuDNN, cuBLAS, NCCL and CUDA
+ * runtime wheels and a loader that finds none of them: every wheel's library folder goes on LD_LIBRARY_PATH, so the
+ * cuBLAS and cuDNN tiers and NCCL load from wheels. Needs python3; skipped without it.
  */
 class WheelLibrariesTest {
     private static final Path SCRIPT = DockerfileTest.ROOT.resolve("bundle/wheel-libraries");
 
     @Test
-    void bothWheelFoldersGoOnTheLibraryPathOnce(@TempDir Path site) throws Exception {
+    void everyWheelFolderGoesOnTheLibraryPathOnce(@TempDir Path site) throws Exception {
         Assumptions.assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "no python3");
         Path cudnn = wheel(site, "cudnn", "libcudnn.so.9");
         Path cublas = wheel(site, "cublas", "libcublas.so.12");
+        Path nccl = wheel(site, "nccl", "libnccl.so.2");
+        Path runtime = wheel(site, "cu13", "libcudart.so.13");
         // A loader cache that lists nothing, whatever this machine has installed.
         Path bin = Files.createDirectories(site.resolve("bin"));
         Path ldconfig = Files.writeString(bin.resolve("ldconfig"), "#!/bin/sh\nexit 0\n");
         Files.setPosixFilePermissions(ldconfig, PosixFilePermissions.fromString("rwxr-xr-x"));
         String path = run(site, bin, "/existing", ". " + SCRIPT + "; . " + SCRIPT + "; echo \"$LD_LIBRARY_PATH\"");
-        assertEquals(cublas + ":" + cudnn + ":/existing", path.strip());
+        assertEquals(runtime + ":" + nccl + ":" + cublas + ":" + cudnn + ":/existing", path.strip());
     }
 
     @Test
