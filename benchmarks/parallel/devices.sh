@@ -5,11 +5,11 @@
 # so that the machine's noise falls on all of them alike; the script prints each run's images/s over its last epoch
 # (from metrics.csv) and, per configuration, the median and its ratio to the first configuration's.
 #
-#   benchmarks/parallel/devices.sh [DEVICE-LIST ...]     environment: ROUNDS (3), EPOCHS (2), MODEL (lenet), DATA
+#   benchmarks/parallel/devices.sh [DEVICE-LIST ...]     environment: ROUNDS (3), EPOCHS (6), MODEL (lenet), DATA
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${ROUNDS:-3}
-epochs=${EPOCHS:-2}
+epochs=${EPOCHS:-6}
 model=${MODEL:-lenet}
 data=${DATA:-sample}
 configs=("--device cpu" "--devices cpu,cpu")

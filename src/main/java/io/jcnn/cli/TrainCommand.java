@@ -170,9 +170,9 @@ final class TrainCommand implements Callable<Integer> {
                      new CpuBackend(device.threads())) : device.createBackend();
              Sequential ownModel = group != null ? null : modelSpec.create();
              Optimizer ownOptimizer = group != null ? null : options.optimizer();
-             DataLoader trainData = group != null ? new DataLoader(train, options.batchSize, true, normalization,
-                     augmentation, options.seed) : trainingLoader(ownBackend, device.threads(), train, options.seed,
-                     options.batchSize, normalization, augmentation);
+             DataLoader trainData = group != null ? replicaLoader(group, train, normalization, augmentation)
+                     : trainingLoader(ownBackend, device.threads(), train, options.seed, options.batchSize,
+                     normalization, augmentation);
              DataLoader testData = new DataLoader(test, shard, false, normalization, Augmentation.NONE,
                      options.seed)) {
             Backend backend = group != null ? group.backend(0) : ownBackend;
@@ -237,6 +237,25 @@ final class TrainCommand implements Callable<Integer> {
             }
             return result.outcome() == TrainingResult.Outcome.DIVERGED ? Main.EXIT_FAILURE : 0;
         }
+    }
+
+    /**
+     * The training loader of a data-parallel run. CPU replicas that share every core prepare each batch between steps,
+     * split over the replicas' threads, for the reason {@link #trainingLoader} gives; GPU replicas, whose threads
+     * mostly wait for their devices, leave it to a background thread.
+     */
+    private DataLoader replicaLoader(Replicas<TrainingReplica> group, Dataset train, Normalization normalization,
+                                     Augmentation augmentation) {
+        boolean everyCore = device.threads() >= Runtime.getRuntime().availableProcessors();
+        if (!group.devices().gpus() && everyCore) {
+            int n = group.size();
+            return new DataLoader(train, options.batchSize, true, normalization, augmentation, options.seed,
+                    (count, body) -> group.onEveryRank(r -> {
+                        body.run(count * r / n, count * (r + 1) / n);
+                        return null;
+                    }));
+        }
+        return new DataLoader(train, options.batchSize, true, normalization, augmentation, options.seed);
     }
 
     /** The --devices list, checked against the other options, or null without --devices. */
