@@ -15,7 +15,13 @@ public final class Collectives {
 
     /** Null when NCCL loads on this machine; otherwise one line saying what is missing. */
     public static String ncclUnavailableReason() {
-        return NcclCollective.unavailableReason();
+        try {
+            return NcclCollective.unavailableReason();
+        } catch (LinkageError e) {
+            // A program that left the optional binding out of its class path.
+            return "JavaCPP's NCCL binding (org.bytedeco:cuda and org.bytedeco:javacpp) is not on the class path: "
+                    + e;
+        }
     }
 
     /** One line on how several GPUs of this machine would reduce: through NCCL and its version, or why not. */

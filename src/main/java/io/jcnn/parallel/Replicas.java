@@ -71,7 +71,7 @@ public final class Replicas<R extends AutoCloseable> implements AutoCloseable {
                     try {
                         backend = Backends.create(device, perReplica, strict);
                     } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("device " + device + " of --devices " + devices + ": "
+                        throw new IllegalArgumentException("device " + device + " of the device list " + devices + ": "
                                 + e.getMessage(), e);
                     }
                     group.backends.add(backend);

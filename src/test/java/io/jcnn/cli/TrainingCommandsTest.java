@@ -166,7 +166,7 @@ class TrainingCommandsTest {
         expectFailure(2, "--check-against-cpu checks one device; it does not combine with --devices", "train",
                 "--devices", "cpu,cpu", "--check-against-cpu");
         // Here no GPU at all; on a GPU machine, no GPU 7.
-        expectFailure(1, " of --devices cuda:0,cuda:7: ", "train", "--devices", "cuda:0,cuda:7", "--out",
+        expectFailure(1, " of the device list cuda:0,cuda:7: ", "train", "--devices", "cuda:0,cuda:7", "--out",
                 dir.resolve("gpus").toString());
         expectFailure(2, "--batch-size must be at least 1", "train", "--batch-size", "0");
         expectFailure(2, "--rotate must be 0 to 180 degrees, got -5.0", "train", "--rotate", "-5");
