@@ -35,6 +35,9 @@ final class DataParallelSteps implements StepRunner {
     private final float[][] shardImages;
     private final float[][] shardLabels;
     private final float[][] logits;
+    /** Each rank's parameter gradients and running statistics, in the order every rank reduces them. */
+    private final List<List<Tensor>> gradients = new ArrayList<>();
+    private final List<List<Tensor>> buffers = new ArrayList<>();
 
     /**
      * Runners for {@code replicas}, each compiled for {@code shardInput}; rank 0's parameters, running statistics and
@@ -51,6 +54,9 @@ final class DataParallelSteps implements StepRunner {
         shardLabels = new float[n][];
         logits = new float[n][shard * classes];
         for (int r = 0; r < n; r++) {
+            Sequential model = replicas.replica(r).model();
+            gradients.add(model.params().stream().map(Param::gradient).toList());
+            buffers.add(model.buffers());
             losses.add(null);
             uploads.add(null);
             current.add(null);
@@ -133,12 +139,11 @@ final class DataParallelSteps implements StepRunner {
         replicas.onEveryRank(r -> {
             TrainingReplica replica = replicas.replica(r);
             Collective collective = replicas.collective(r);
-            collective.allReduceMean(replica.model().params().stream().map(Param::gradient).toList());
+            collective.allReduceMean(gradients.get(r));
             replica.optimizer().setLearningRate(rate);
             replica.optimizer().step();
-            List<Tensor> buffers = replica.model().buffers();
-            if (!buffers.isEmpty()) {
-                collective.allReduceMean(buffers);
+            if (!buffers.get(r).isEmpty()) {
+                collective.allReduceMean(buffers.get(r));
             }
             return null;
         });

@@ -51,6 +51,8 @@ final class ShardWorker implements AutoCloseable {
     private final Tensor images;
     private final Tensor labels;
     private final float[] logits;
+    /** The parameters' gradients, in the order every partition all-reduces them. */
+    private final List<Tensor> gradients;
     /** This partition's rank in the run's NCCL communicator, in all-reduce mode; kept from round to round. */
     private Collective collective;
     private byte[] collectiveId;
@@ -92,6 +94,7 @@ final class ShardWorker implements AutoCloseable {
         this.images = x;
         this.labels = y;
         this.logits = new float[recipe.localBatch() * m.outputShape().dim(1)];
+        this.gradients = m.params().stream().map(Param::gradient).toList();
     }
 
     /**
@@ -220,7 +223,7 @@ final class ShardWorker implements AutoCloseable {
                 seen += batch.size();
                 model.backward(loss.gradient());
                 if (allReduce != null) {
-                    allReduce.allReduceMean(model.params().stream().map(Param::gradient).toList());
+                    allReduce.allReduceMean(gradients);
                 }
                 optimizer.step();
                 if (allReduce != null && !model.buffers().isEmpty()) {
